@@ -52,6 +52,3 @@ unr_status unr_st_read_f32(const unr_st_file *file, const unr_st_tensor *tensor,
                            const char *name, unr_error *err);
 
 #endif
-    ;
-
-#endif

@@ -1,0 +1,33 @@
+/* args.h - the CLI's flag parsing: strict, with one-line usage errors (exit status 2). */
+#ifndef UNR_ARGS_H
+#define UNR_ARGS_H
+
+#include <stdint.h>
+
+#define ARGS_MAX_LIST 512
+
+typedef struct args {
+    const char *command;   /* info, eval, sweep, paths, bench */
+    const char *sweep;     /* delete-one, delete-k, reorder, drop */
+    const char *model;
+    const char *data;
+    int limit;             /* -1: all images */
+    int json;
+    int threads;           /* 0: one per CPU */
+    int num_delete, delete_blocks[ARGS_MAX_LIST];  /* 1-based */
+    int num_order, order[ARGS_MAX_LIST];           /* 1-based */
+    int k_min, k_max, have_k;
+    int swaps_min, swaps_max, have_swaps;
+    int num_probs;
+    double probs[ARGS_MAX_LIST];
+    const char *rule;      /* uniform | linear */
+    int trials;
+    uint64_t seed;
+    int batch;
+    double seconds;
+} args;
+
+/* Parse argv; on a usage error writes a one-line message into msg and returns 0. */
+int args_parse(int argc, char **argv, args *a, char *msg, int msg_len);
+
+#endif

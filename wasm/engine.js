@@ -1,0 +1,348 @@
+// engine.js - the Unravel WebAssembly engine behind a small JavaScript API.
+//
+// One Engine wraps one module instance (the page runs one per worker, see worker.js; node tests
+// use it directly). Blocks are 0-based here, as in core/unravel.h.
+//
+//   const engine = await loadEngine({ moduleBase: new URL('./', import.meta.url) });
+//   const model = engine.loadModel(bytes, 'resnet20.safetensors');   // throws UnravelError
+//   engine.setDataset(records, 'test_batch.bin');
+//   const plans = model.plansDeleteOne();
+//   model.setPlans(plans);
+//   const { baseline, tallies } = model.run();
+
+export const CIFAR_RECORD = 3073;
+export const CLASSES = 10;
+
+/** An error from the core, carrying its status name and its message unchanged. */
+export class UnravelError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = 'UnravelError';
+    this.status = status;
+  }
+}
+
+// The smallest module that needs SIMD128: (func (result v128) i32.const 0 i8x16.splat).
+// Browsers without SIMD reject it at validation, so no instruction ever runs.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, //       type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, //                         function section: one function of type 0
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b, // code: i32.const 0; i8x16.splat
+]);
+
+export function webAssemblySupported() {
+  return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function';
+}
+
+export function simdSupported() {
+  return webAssemblySupported() && WebAssembly.validate(SIMD_PROBE);
+}
+
+/** File names of a flavour's ES-module factory and its binary. */
+export function flavourFiles(simd) {
+  const stem = simd ? 'unravel_simd' : 'unravel';
+  return { module: `${stem}.mjs`, wasm: `${stem}.wasm` };
+}
+
+const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+
+async function readBytes(url) {
+  if (url.protocol === 'file:') {
+    const fsName = 'node:fs/promises'; // a variable, so that bundlers leave it to node
+    const fs = await import(fsName);
+    return fs.readFile(url);
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url.href}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+// Emscripten's node path expects CommonJS globals; give them to it before the import.
+async function prepareNode(moduleUrl) {
+  if (!isNode) return;
+  if (typeof globalThis.require !== 'function') {
+    const moduleName = 'node:module';
+    const { createRequire } = await import(moduleName);
+    globalThis.require = createRequire(moduleUrl);
+  }
+  if (typeof globalThis.__dirname !== 'string') {
+    globalThis.__dirname = decodeURIComponent(new URL('./', moduleUrl).pathname);
+  }
+}
+
+/**
+ * Instantiate one engine. moduleBase: URL (or string) of the folder holding the factories.
+ * simd: true/false to force a flavour, undefined to detect. wasmBinary: the bytes, if the caller
+ * already has them (otherwise they are fetched, or read from disk for file: URLs).
+ */
+export async function loadEngine({ moduleBase, simd, wasmBinary } = {}) {
+  if (!webAssemblySupported()) throw new Error('This browser cannot run WebAssembly.');
+  const useSimd = simd === undefined ? simdSupported() : !!simd;
+  const base = new URL(String(moduleBase));
+  const files = flavourFiles(useSimd);
+  const moduleUrl = new URL(files.module, base);
+  await prepareNode(moduleUrl);
+  const binary = wasmBinary ?? (await readBytes(new URL(files.wasm, base)));
+  const { default: factory } = await import(/* webpackIgnore: true */ moduleUrl.href);
+  const wasm = await factory({ wasmBinary: binary, print: () => {}, printErr: () => {} });
+  return new Engine(wasm, useSimd);
+}
+
+function seedHalves(seed) {
+  const s = BigInt.asUintN(64, BigInt(seed ?? 0));
+  return [Number(s & 0xffffffffn), Number(s >> 32n)];
+}
+
+/** A tally as the core counts it: images, correct, then per-class totals and hits. */
+export function readTally(ints, offset = 0) {
+  return {
+    images: ints[offset],
+    correct: ints[offset + 1],
+    classTotal: Array.from(ints.subarray(offset + 2, offset + 2 + CLASSES)),
+    classCorrect: Array.from(ints.subarray(offset + 2 + CLASSES, offset + 2 + 2 * CLASSES)),
+  };
+}
+
+/**
+ * A plan list as plain typed arrays, so that it can be posted to workers:
+ * keep[i*L + b] (1 = block b runs in plan i), order[i*L + p] (block run at position p), tau[i].
+ */
+export function makePlanList(numBlocks, count) {
+  return {
+    numBlocks,
+    count,
+    keep: new Uint8Array(numBlocks * count),
+    order: new Int32Array(numBlocks * count),
+    tau: new Float64Array(count),
+  };
+}
+
+/** Plans that delete the given sets of blocks (arrays of 0-based indices), in the usual order. */
+export function planListDeleting(numBlocks, deletedSets) {
+  const list = makePlanList(numBlocks, deletedSets.length);
+  deletedSets.forEach((deleted, i) => {
+    for (let b = 0; b < numBlocks; b++) {
+      list.keep[i * numBlocks + b] = 1;
+      list.order[i * numBlocks + b] = b;
+    }
+    for (const b of deleted) {
+      if (!(b >= 0 && b < numBlocks)) throw new RangeError(`block ${b} is not in 0..${numBlocks - 1}`);
+      list.keep[i * numBlocks + b] = 0;
+    }
+    list.tau[i] = 1;
+  });
+  return list;
+}
+
+/** The 0-based blocks plan i deletes, and its order. */
+export function describePlan(list, i) {
+  const L = list.numBlocks;
+  const deleted = [];
+  for (let b = 0; b < L; b++) if (!list.keep[i * L + b]) deleted.push(b);
+  return { deleted, order: Array.from(list.order.subarray(i * L, (i + 1) * L)), tau: list.tau[i] };
+}
+
+export class Engine {
+  constructor(wasm, simd) {
+    this.wasm = wasm;
+    this.simd = simd;
+    this.tallyInts = wasm._unrw_tally_ints();
+  }
+
+  get kernels() {
+    return this.wasm.UTF8ToString(this.wasm._unrw_kernels_name());
+  }
+
+  /** The core's last error as an exception. */
+  error(context) {
+    const w = this.wasm;
+    const status = w.UTF8ToString(w._unrw_status_name(w._unrw_error_status()));
+    const message = w.UTF8ToString(w._unrw_error_message()) || `${context} failed (${status})`;
+    return new UnravelError(message, status);
+  }
+
+  // Run fn with a NUL-terminated copy of str on the heap.
+  withString(str, fn) {
+    const w = this.wasm;
+    const len = w.lengthBytesUTF8(str) + 1;
+    const ptr = w._malloc(len);
+    if (!ptr) throw new UnravelError('out of memory copying a string', 'out of memory');
+    try {
+      w.stringToUTF8(str, ptr, len);
+      return fn(ptr);
+    } finally {
+      w._free(ptr);
+    }
+  }
+
+  // Run fn with a heap copy of bytes (any typed array or ArrayBuffer).
+  withBytes(bytes, fn) {
+    const w = this.wasm;
+    const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const ptr = w._malloc(Math.max(1, view.length));
+    if (!ptr) throw new UnravelError(`out of memory copying ${view.length} bytes`, 'out of memory');
+    try {
+      w.HEAPU8.set(view, ptr);
+      return fn(ptr, view.length);
+    } finally {
+      w._free(ptr);
+    }
+  }
+
+  /** Parse and check a .safetensors model; throws UnravelError with the core's message. */
+  loadModel(bytes, name) {
+    const handle = this.withBytes(bytes, (ptr, len) => this.withString(name, (namePtr) => this.wasm._unrw_model_load(ptr, len, namePtr)));
+    if (!handle) throw this.error('loading the model');
+    return new Model(this, handle, name);
+  }
+
+  /** View CIFAR-10 binary records (copied into the module); returns the image count. */
+  setDataset(bytes, name) {
+    const w = this.wasm;
+    const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const ptr = w._unrw_dataset_buffer(view.length);
+    if (!ptr) throw this.error('allocating the dataset');
+    w.HEAPU8.set(view, ptr);
+    const count = this.withString(name, (namePtr) => w._unrw_dataset_commit(view.length, namePtr));
+    if (count < 0) throw this.error('reading the dataset');
+    return count;
+  }
+}
+
+export class Model {
+  constructor(engine, handle, name) {
+    this.engine = engine;
+    this.handle = handle;
+    this.name = name;
+    const w = engine.wasm;
+    const json = w._unrw_model_info_json(handle);
+    if (!json) throw engine.error('describing the model');
+    this.info = JSON.parse(w.UTF8ToString(json));
+  }
+
+  free() {
+    if (this.handle) this.engine.wasm._unrw_model_free(this.handle);
+    this.handle = 0;
+  }
+
+  // Copy the module's current plan list out.
+  readPlans(count) {
+    const w = this.engine.wasm;
+    if (count < 0) throw this.engine.error('generating plans');
+    const L = this.info.num_blocks;
+    const list = makePlanList(L, count);
+    for (let i = 0; i < count; i++) {
+      list.keep.set(w.HEAPU8.subarray(w._unrw_plan_keep(i), w._unrw_plan_keep(i) + L), i * L);
+      const order = w._unrw_plan_order(i) >> 2;
+      list.order.set(w.HEAP32.subarray(order, order + L), i * L);
+      list.tau[i] = w._unrw_plan_tau(i);
+    }
+    return list;
+  }
+
+  plansDeleteOne() {
+    return this.readPlans(this.engine.wasm._unrw_plans_delete_one(this.handle));
+  }
+
+  plansDeleteK(kmin, kmax, trials, seed) {
+    return this.readPlans(this.engine.wasm._unrw_plans_delete_k(this.handle, kmin, kmax, trials, ...seedHalves(seed)));
+  }
+
+  plansReorder(swapsMin, swapsMax, trials, seed) {
+    return this.readPlans(this.engine.wasm._unrw_plans_reorder(this.handle, swapsMin, swapsMax, trials, ...seedHalves(seed)));
+  }
+
+  /** rule: 'uniform' or 'linear' (block l dropped with probability (l/L)*prob). */
+  plansDrop(probs, rule, trials, seed) {
+    const w = this.engine.wasm;
+    const bytes = new Uint8Array(new Float64Array(probs).buffer);
+    const count = this.engine.withBytes(bytes, (ptr) => w._unrw_plans_drop(this.handle, ptr, probs.length, rule === 'linear' ? 1 : 0, trials, ...seedHalves(seed)));
+    return this.readPlans(count);
+  }
+
+  /** Generate plans from a plain description (what workers receive). */
+  plans(spec) {
+    switch (spec.kind) {
+      case 'delete-one': return this.plansDeleteOne();
+      case 'delete-k': return this.plansDeleteK(spec.kmin, spec.kmax, spec.trials, spec.seed);
+      case 'reorder': return this.plansReorder(spec.swapsMin, spec.swapsMax, spec.trials, spec.seed);
+      case 'drop': return this.plansDrop(spec.probs, spec.rule, spec.trials, spec.seed);
+      case 'delete': return planListDeleting(this.info.num_blocks, spec.sets);
+      default: throw new UnravelError(`unknown plan kind '${spec.kind}'`, 'invalid argument');
+    }
+  }
+
+  /** Make list the module's plan list (each plan is validated by the core). */
+  setPlans(list) {
+    const w = this.engine.wasm;
+    const L = this.info.num_blocks;
+    if (list.numBlocks !== L) throw new UnravelError(`plans are for ${list.numBlocks} blocks, the model has ${L}`, 'invalid plan');
+    w._unrw_plans_clear();
+    if (list.count === 0) return;
+    const keepPtr = w._malloc(L);
+    const orderPtr = w._malloc(4 * L);
+    try {
+      for (let i = 0; i < list.count; i++) {
+        w.HEAPU8.set(list.keep.subarray(i * L, (i + 1) * L), keepPtr);
+        w.HEAP32.set(list.order.subarray(i * L, (i + 1) * L), orderPtr >> 2);
+        if (w._unrw_plan_add(this.handle, keepPtr, orderPtr) < 0) {
+          const e = this.engine.error('adding a plan');
+          w._unrw_plans_clear();
+          throw e;
+        }
+      }
+    } finally {
+      w._free(keepPtr);
+      w._free(orderPtr);
+    }
+  }
+
+  /**
+   * Evaluate the unmodified network and every plan on images [first, first + count) of the
+   * dataset. Returns raw tallies (Int32Array, (1 + plans) records), the baseline and per-plan
+   * tallies, and, if asked, predictions ((1 + plans) * count, baseline first).
+   */
+  run({ first = 0, count = -1, predictions = false } = {}) {
+    const w = this.engine.wasm;
+    const plansCount = w._unrw_plan_count();
+    const images = count < 0 ? w._unrw_dataset_count() - first : count;
+    const T = this.engine.tallyInts;
+    const tallyPtr = w._malloc(4 * T * (1 + plansCount));
+    const predPtr = predictions ? w._malloc(4 * Math.max(1, (1 + plansCount) * images)) : 0;
+    try {
+      if (!tallyPtr || (predictions && !predPtr)) throw new UnravelError('out of memory for results', 'out of memory');
+      const status = w._unrw_run(this.handle, first, count, tallyPtr, predPtr);
+      if (status !== 0) throw this.engine.error('running the plans');
+      const raw = new Int32Array(w.HEAP32.subarray(tallyPtr >> 2, (tallyPtr >> 2) + T * (1 + plansCount)));
+      const result = { raw, ...splitTallies(raw, T) };
+      if (predictions) result.predictions = new Int32Array(w.HEAP32.subarray(predPtr >> 2, (predPtr >> 2) + (1 + plansCount) * images));
+      return result;
+    } finally {
+      w._free(tallyPtr);
+      if (predPtr) w._free(predPtr);
+    }
+  }
+
+  /** Logits [n][10] for normalised NCHW images (Float32Array of n*3*32*32); planIndex < 0: unmodified. */
+  forward(images, n, planIndex = -1) {
+    const w = this.engine.wasm;
+    const out = w._malloc(4 * CLASSES * n);
+    try {
+      const status = this.engine.withBytes(images, (ptr) => w._unrw_forward(this.handle, planIndex, ptr, n, out));
+      if (status !== 0) throw this.engine.error('the forward pass');
+      return new Float32Array(w.HEAPF32.subarray(out >> 2, (out >> 2) + CLASSES * n));
+    } finally {
+      w._free(out);
+    }
+  }
+}
+
+/** Split raw tallies (baseline first) into objects. */
+export function splitTallies(raw, tallyInts = 2 + 2 * CLASSES) {
+  const records = raw.length / tallyInts;
+  const baseline = readTally(raw, 0);
+  const tallies = [];
+  for (let i = 1; i < records; i++) tallies.push(readTally(raw, i * tallyInts));
+  return { baseline, tallies };
+}
