@@ -10,7 +10,7 @@ export UNRAVEL_DATA ?= $(firstword $(wildcard ../shared/cifar10/cifar-10-binary.
 APT_PACKAGES = cmake gcc make zlib1g-dev nodejs npm emscripten chromium
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps native asan wasm web test test-native test-asan run demo bench clean
+.PHONY: deps native asan wasm web web-deps test test-native test-asan test-web run demo bench clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,17 +26,41 @@ asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 test-native: native
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest -LE web --output-on-failure -j $(JOBS)
 
 test-asan: asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
-test: test-native test-asan
+test: test-native test-asan test-web
 
-# Until the page exists: a CLI demo on a bundled model.
-run: native
-	$(BUILD)/cli/unravel info models/resnet20.safetensors
-	$(BUILD)/cli/unravel sweep delete-one models/resnet20.safetensors --limit 1000
+# ---- WebAssembly engine, the page and their tests (wasm/, web/, tests/web/) -----------------
+# Debian's emcc needs NODE_PATH; npm packages are pinned by the lock files.
+EMCC_ENV = NODE_PATH=/usr/share/nodejs
+
+wasm: deps
+	$(EMCC_ENV) emcmake cmake -S . -B $(BUILD_WASM) -DCMAKE_BUILD_TYPE=Release
+	$(EMCC_ENV) cmake --build $(BUILD_WASM) -j $(JOBS)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
+	cd tests/web && npm ci --no-audit --no-fund
+web-deps: deps web/node_modules/.package-lock.json tests/web/node_modules/.package-lock.json
+
+# The static page in web/dist, with a test subset cut from UNRAVEL_DATA (WEB_IMAGES=10000: all).
+WEB_IMAGES ?= 1000
+web: wasm web-deps
+	node web/build.mjs --wasm $(BUILD_WASM)/wasm --images $(WEB_IMAGES)
+
+test-web: native web
+	cmake -S . -B $(BUILD) -DUNRAVEL_WASM_DIR=$(abspath $(BUILD_WASM))/wasm -DUNRAVEL_WEB_DIST=$(abspath web/dist)
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest -L web --output-on-failure
+
+# Build everything (CLI, WebAssembly, page) and serve the lab on localhost (PORT=8000).
+PORT ?= 8000
+run: native web
+	node web/serve.mjs web/dist --port $(PORT)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM)

@@ -443,7 +443,8 @@ unr_status unr_data_load(const char *path, const char *split, unsigned char **re
         names = train_names;
         count = 5;
     } else {
-        return unr_fail(err, UNR_ERR_ARGUMENT, "unknown split '%s' (use test or train)", split);
+        return unr_fail(err, UNR_ERR_ARGUMENT, "%s: unknown split '%s' (use test or train)",
+                        path ? path : "data", split);
     }
     char where[4096];
     source_kind kind;

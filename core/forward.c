@@ -81,13 +81,13 @@ void unr_load_float(const unr_model *m, unr_workspace *ws, const float *chw)
                 ws->input[((y + 1) * 34 + x + 1) * 3 + c] = chw[(c * 32 + y) * 32 + x];
 }
 
-static void conv(const unr_model *m, const unr_conv *cv, const float *in, int in_size,
-                 float *out, float scale, const float *residual, int relu)
+static void conv(const unr_model *m, const unr_conv *cv, const float *in, float *out, float scale,
+                 const float *residual, int relu)
 {
-    unr_conv_args a = {.in = in, .in_h = in_size, .in_w = in_size, .cin = cv->cin, .out = out,
+    unr_conv_args a = {.in = in, .in_h = cv->in_size, .in_w = cv->in_size, .cin = cv->cin, .out = out,
                        .cout = cv->cout, .ksize = cv->ksize, .stride = cv->stride,
                        .weight = cv->weight, .bias = cv->bias, .scale = scale,
-                       .residual = residual, .relu = relu};
+                       .residual = residual, .relu = relu, .packed = cv->packed};
     m->kernels->conv(&a);
 }
 
@@ -108,7 +108,7 @@ static void subsample_pad(const float *in, int in_size, int cin, float *out, int
 static void downsample_shortcut(const unr_model *m, const unr_block *bl, const float *in,
                                 float *out, int relu)
 {
-    if (bl->has_proj) conv(m, &bl->proj, in, bl->in_size, out, 1.0f, NULL, relu);
+    if (bl->has_proj) conv(m, &bl->proj, in, out, 1.0f, NULL, relu);
     else subsample_pad(in, bl->in_size, bl->cin, out, bl->cout);
 }
 
@@ -143,14 +143,14 @@ static const float *run_block(const unr_model *m, unr_workspace *ws, const unr_b
     } else if (skip) {
         residual = x;
     }
-    conv(m, &bl->conv1, act, bl->in_size, maps[MAP_T], 1.0f, NULL, 1);
-    conv(m, &bl->conv2, maps[MAP_T], bl->out_size, out, skip ? bl->scale : 1.0f, residual, !pre);
+    conv(m, &bl->conv1, act, maps[MAP_T], 1.0f, NULL, 1);
+    conv(m, &bl->conv2, maps[MAP_T], out, skip ? bl->scale : 1.0f, residual, !pre);
     return out;
 }
 
 static void stem(const unr_model *m, unr_workspace *ws, float *out)
 {
-    conv(m, &m->stem, ws->input, 32, out, 1.0f, NULL, m->info.block == UNR_POSTACT);
+    conv(m, &m->stem, ws->input, out, 1.0f, NULL, m->info.block == UNR_POSTACT);
 }
 
 static void head(const unr_model *m, unr_workspace *ws, const float *x, float *logits)

@@ -361,9 +361,14 @@ unr_json_result unr_json_parse(const char *text, size_t len, unr_json_doc *doc)
         snprintf(doc->error, sizeof doc->error, "input too large");
         return UNR_JSON_NOMEM;
     }
+    /* size_t is 32 bits in WebAssembly: check the sum before allocating it. */
+    size_t per_value = sizeof(unr_json_value) + sizeof(unr_json_value *);
+    if (bound > (SIZE_MAX - len - 1) / per_value) {
+        snprintf(doc->error, sizeof doc->error, "out of memory");
+        return UNR_JSON_NOMEM;
+    }
     size_t values_bytes = bound * sizeof(unr_json_value);
     size_t scratch_bytes = bound * sizeof(unr_json_value *);
-    if (values_bytes / sizeof(unr_json_value) != bound) return UNR_JSON_NOMEM;
     unsigned char *block = malloc(values_bytes + scratch_bytes + len + 1);
     if (!block) {
         snprintf(doc->error, sizeof doc->error, "out of memory");

@@ -25,6 +25,7 @@ typedef struct unr_conv_args {
     float scale;           /* multiplies conv + bias (the stochastic-depth residual scale) */
     const float *residual; /* NULL, or a padded map shaped like out, added after scaling */
     int relu;              /* 1: max(0, .) applied last */
+    const float *packed;   /* NULL, or what this variant's conv_pack made of weight for this shape */
 } unr_conv_args;
 
 /* Output height/width: (in + 2*pad - ksize) / stride + 1 with pad = ksize / 2. */
@@ -40,11 +41,25 @@ typedef struct unr_kernels {
     const char *name;
     /* The convolution with its fused epilogue (see unr_conv_args). */
     void (*conv)(const unr_conv_args *a);
+    /* Optional weight preparation (e.g. Winograd-transformed weights), done once at model load
+     * for each convolution layer; only weight and the shape fields of a are read. conv_pack_size
+     * gives the floats conv_pack writes for this shape, 0 where the variant uses the weights as
+     * they are; both may be NULL (no packing; see unr_conv_pack_size). conv reads a->packed when
+     * set and also works with packed NULL (on a slower path). A packed buffer belongs to the
+     * variant that made it, for that layer's shape. */
+    size_t (*conv_pack_size)(const unr_conv_args *a);
+    void (*conv_pack)(const unr_conv_args *a, float *packed);
     /* out = max(0, in * mul[c] + add[c]) on the interior of padded h x w x c maps (the
      * pre-activation BatchNorm + ReLU); in and out may be the same map. */
     void (*affine_relu)(const float *in, float *out, int h, int w, int c, const float *mul,
                         const float *add);
 } unr_kernels;
+
+/* Floats k wants packed for the layer a (0: none, pass packed = NULL). */
+static inline size_t unr_conv_pack_size(const unr_kernels *k, const unr_conv_args *a)
+{
+    return k->conv_pack_size && k->conv_pack ? k->conv_pack_size(a) : 0;
+}
 
 /* Each variant exists in every build; a variant the compiler or CPU cannot run returns NULL. */
 const unr_kernels *unr_kernels_scalar(void);

@@ -15,14 +15,20 @@
 #define V_SET1(x) _mm256_set1_ps(x)
 #define V_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm256_mul_ps(a, b)
+#define V_ADD(a, b) _mm256_add_ps(a, b)
+#define V_SUB(a, b) _mm256_sub_ps(a, b)
 #define V_MAX(a, b) _mm256_max_ps(a, b)
 #define TILE_ACC 12
 #define TILE_RX 6
 #include "kernels_conv_simd.h"
+#define WINO_TB 6
+#define WINO_TB_64 4 /* 16 tiles of an 8x8 map in whole register tiles */
+#include "kernels_winograd_simd.h"
 
 static void conv__avx2(const unr_conv_args *a)
 {
-    if (a->cout % VL == 0) conv_direct(a);
+    if (a->packed && wino_form(a)) conv_winograd(a);
+    else if (a->cout % VL == 0) conv_direct(a);
     else unr_kernels_scalar()->conv(a);
 }
 
@@ -50,6 +56,8 @@ static void affine_relu__avx2(const float *in, float *out, int h, int w, int c, 
 static const unr_kernels avx2_kernels = {
     .name = "avx2",
     .conv = conv__avx2,
+    .conv_pack_size = wino_pack_size,
+    .conv_pack = wino_pack,
     .affine_relu = affine_relu__avx2,
 };
 

@@ -17,14 +17,20 @@
 #define V_SET1(x) _mm512_set1_ps(x)
 #define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm512_mul_ps(a, b)
+#define V_ADD(a, b) _mm512_add_ps(a, b)
+#define V_SUB(a, b) _mm512_sub_ps(a, b)
 #define V_MAX(a, b) _mm512_max_ps(a, b)
 #define TILE_ACC 24
 #define TILE_RX 12
 #include "kernels_conv_simd.h"
+#define WINO_TB 12
+#define WINO_TB_64 8 /* 16 tiles of an 8x8 map in whole register tiles */
+#include "kernels_winograd_simd.h"
 
 static void conv__avx512(const unr_conv_args *a)
 {
-    if (a->cout % VL == 0) conv_direct(a);
+    if (a->packed && wino_form(a)) conv_winograd(a);
+    else if (a->cout % VL == 0) conv_direct(a);
     else unr_kernels_avx2()->conv(a);
 }
 
@@ -52,6 +58,8 @@ static void affine_relu__avx512(const float *in, float *out, int h, int w, int c
 static const unr_kernels avx512_kernels = {
     .name = "avx512",
     .conv = conv__avx512,
+    .conv_pack_size = wino_pack_size,
+    .conv_pack = wino_pack,
     .affine_relu = affine_relu__avx512,
 };
 

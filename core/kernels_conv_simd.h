@@ -31,6 +31,12 @@
 #define CONV_NOINLINE static
 #endif
 
+#if defined(__GNUC__)
+#define CONV_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define CONV_PREFETCH(p) ((void)0)
+#endif
+
 #if defined(__clang__)
 #define CONV_UNROLL _Pragma("clang loop unroll(full)")
 #elif defined(__GNUC__)

@@ -60,9 +60,24 @@ static void affine_relu__scalar(const float *in, float *out, int h, int w, int c
     }
 }
 
+/* The reference reads the weights as they are. */
+static size_t conv_pack_size__scalar(const unr_conv_args *a)
+{
+    (void)a;
+    return 0;
+}
+
+static void conv_pack__scalar(const unr_conv_args *a, float *packed)
+{
+    (void)a;
+    (void)packed;
+}
+
 static const unr_kernels scalar_kernels = {
     .name = "scalar",
     .conv = conv__scalar,
+    .conv_pack_size = conv_pack_size__scalar,
+    .conv_pack = conv_pack__scalar,
     .affine_relu = affine_relu__scalar,
 };
 

@@ -1,19 +1,18 @@
 /* kernels_wasmsimd.c - WebAssembly SIMD128 kernels (built with -msimd128 under Emscripten).
  *
  * conv picks one of three paths:
- *  - 3x3 stride 1 with cin and cout multiples of 4: Winograd F(4x4, 3x3) (Lavin & Gray 2016),
- *    4x fewer multiplies than direct convolution, which SIMD128 without FMA needs to keep up.
- *    The transformed weights are cached per weight pointer and checked against a copy of the
- *    raw weights on every call, so a reused pointer with new contents is never served stale.
- *  - other shapes with cout a multiple of 4: register-blocked direct convolution.
+ *  - 3x3 stride 1, cin and cout multiples of 4, weights packed by conv_pack: Winograd F(4x4, 3x3)
+ *    (Lavin & Gray 2016), 4x fewer multiplies than direct convolution, which SIMD128 without FMA
+ *    needs to keep up. Any map size: tiles hanging over the bottom/right edge are zero-filled.
+ *  - other shapes with cout a multiple of 4 (and unpacked weights): register-blocked direct
+ *    convolution.
  *  - anything else: the scalar reference.
- * Every path vectorises over channels, which NHWC keeps contiguous: no transposes.
- * WASM instances are single threaded, so the cache and workspace are plain statics.
+ * Every path vectorises over channels, which NHWC keeps contiguous: no transposes. Register
+ * tiles stay within the 15 xmm registers V8 allocates on x64 (no FMA: a temporary per product).
  */
 #include "kernels.h"
 
 #ifdef __wasm_simd128__
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wasm_simd128.h>
@@ -52,17 +51,18 @@ INLINE void direct_tile(const unr_conv_args *a, const float *ip, float *op, cons
     vf acc[8][4];
     for (int p = 0; p < P; p++)
         for (int v = 0; v < V; v++) acc[p][v] = VK(0.0f);
+    /* The k taps of one kernel row times cin are contiguous in both the input row and the
+     * weights, so each kernel row is a single loop of k * cin steps. */
+    const int row_len = k * cin;
     for (int ky = 0; ky < k; ky++) {
-        for (int kx = 0; kx < k; kx++) {
-            const float *x = ip + ky * in_row + (size_t)kx * cin;
-            const float *w = a->weight + (size_t)(ky * k + kx) * cin * cout + co;
-            for (int ci = 0; ci < cin; ci++, w += cout) {
-                vf wv[4];
-                for (int v = 0; v < V; v++) wv[v] = VLOAD(w + 4 * v);
-                for (int p = 0; p < P; p++) {
-                    const vf xv = VSPLAT(x + (size_t)p * s * cin + ci);
-                    for (int v = 0; v < V; v++) acc[p][v] = VADD(acc[p][v], VMUL(xv, wv[v]));
-                }
+        const float *x = ip + ky * in_row;
+        const float *w = a->weight + (size_t)ky * row_len * cout + co;
+        for (int j = 0; j < row_len; j++, w += cout) {
+            vf wv[4];
+            for (int v = 0; v < V; v++) wv[v] = VLOAD(w + 4 * v);
+            for (int p = 0; p < P; p++) {
+                const vf xv = VSPLAT(x + (size_t)p * s * cin + j);
+                for (int v = 0; v < V; v++) acc[p][v] = VADD(acc[p][v], VMUL(xv, wv[v]));
             }
         }
     }
@@ -113,11 +113,69 @@ static void conv_direct(const unr_conv_args *a)
 }
 
 /* ---- Winograd F(4x4, 3x3) ---------------------------------------------------------------- */
-/* Y = A^T [(G g G^T) . (B^T d B)] A on 6x6 input tiles giving 4x4 output tiles. */
+/* Y = A^T [(G g G^T) . (B^T d B)] A on 6x6 input tiles giving 4x4 output tiles. Per chunk of
+ * tiles: input transforms into U[pos][tile][cin], 36 GEMMs M[pos] = U[pos] V[pos], output
+ * transforms with the epilogue. */
 
-#define WT 6       /* input tile side */
-#define WPOS 36    /* transformed positions per tile */
-#define CHUNK 16   /* tiles transformed and multiplied together (bounds the workspace) */
+#define WT 6    /* input tile side */
+#define WPOS 36 /* transformed positions per tile */
+#ifndef CHUNK
+#define CHUNK 8 /* tiles per chunk: U and M stay near L1 */
+#endif
+#ifndef GEMM_NR
+#define GEMM_NR 8 /* GEMM register tile: GEMM_MR rows (tiles) x GEMM_NR columns (channels) */
+#endif
+#ifndef GEMM_MR
+#define GEMM_MR 4 /* at most 6, see gemm_columns' tail */
+#endif
+
+static int wino_applies(const unr_conv_args *a)
+{
+    return a->ksize == 3 && a->stride == 1 && a->cin % 4 == 0 && a->cout % 4 == 0;
+}
+
+/* Each position's [cin][cout] weight matrix is packed in column blocks of GEMM_NR channels
+ * (then one of 4 if cout % 8 == 4), each block [cin][width], so the GEMM streams it linearly.
+ * Block b starts at b * GEMM_NR * cin: column co's block starts at (co rounded down) * cin. */
+static size_t packed_at(int ci, int co, int cin, int cout)
+{
+    const int full = cout - cout % GEMM_NR, c0 = co < full ? co - co % GEMM_NR : full;
+    const int width = co < full ? GEMM_NR : cout - full;
+    return (size_t)c0 * cin + (size_t)ci * width + (co - c0);
+}
+
+static size_t conv_pack_size__wasmsimd(const unr_conv_args *a)
+{
+    return wino_applies(a) ? (size_t)WPOS * a->cin * a->cout : 0;
+}
+
+/* V[pos] = (G g G^T)[pos] for every (ci, co), packed as above; in double, rounded once. */
+static void conv_pack__wasmsimd(const unr_conv_args *a, float *packed)
+{
+    static const double G[6][3] = {{1.0 / 4, 0, 0},
+                                   {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                   {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                   {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                   {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                   {0, 0, 1}};
+    const int cin = a->cin, cout = a->cout;
+    const size_t plane = (size_t)cin * cout;
+    for (int ci = 0; ci < cin; ci++) {
+        for (int co = 0; co < cout; co++) {
+            double g[3][3], t[6][3];
+            for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++)
+                    g[ky][kx] = a->weight[(size_t)(ky * 3 + kx) * plane + (size_t)ci * cout + co];
+            for (int i = 0; i < 6; i++)
+                for (int kx = 0; kx < 3; kx++)
+                    t[i][kx] = G[i][0] * g[0][kx] + G[i][1] * g[1][kx] + G[i][2] * g[2][kx];
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 6; j++)
+                    packed[(size_t)(i * 6 + j) * plane + packed_at(ci, co, cin, cout)] =
+                        (float)(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
+        }
+    }
+}
 
 /* B^T applied to six vectors d0..d5 (a column or row of the tile), in place into r. */
 INLINE void bt6(const vf d[6], vf r[6])
@@ -144,116 +202,9 @@ INLINE void at6(const vf m[6], vf o[4])
     o[3] = VADD(VADD(d12, VMUL(VK(8.0f), d34)), m[5]);
 }
 
-/* G applied to three vectors, giving six. */
-INLINE void g3(const vf g[3], vf r[6])
-{
-    const vf s02 = VADD(g[0], g[2]);
-    r[0] = VMUL(VK(0.25f), g[0]);
-    r[1] = VMUL(VK(-1.0f / 6.0f), VADD(s02, g[1]));
-    r[2] = VMUL(VK(-1.0f / 6.0f), VSUB(s02, g[1]));
-    const vf e = VADD(VMUL(VK(1.0f / 24.0f), g[0]), VMUL(VK(1.0f / 6.0f), g[2]));
-    const vf f = VMUL(VK(1.0f / 12.0f), g[1]);
-    r[3] = VADD(e, f);
-    r[4] = VSUB(e, f);
-    r[5] = g[2];
-}
-
-/* Transformed weights V[pos][ci][co] for a 3x3 [ky][kx][cin][cout] tensor. */
-static void wino_weights(const float *w, int cin, int cout, float *out)
-{
-    const size_t plane = (size_t)cin * cout;
-    for (int ci = 0; ci < cin; ci++) {
-        for (int co = 0; co < cout; co += 4) {
-            vf g[3][3], t[6][3];
-            for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++)
-                    g[ky][kx] = VLOAD(w + (size_t)(ky * 3 + kx) * plane + (size_t)ci * cout + co);
-            for (int kx = 0; kx < 3; kx++) { /* columns: G g */
-                vf col[3] = {g[0][kx], g[1][kx], g[2][kx]}, r[6];
-                g3(col, r);
-                for (int i = 0; i < 6; i++) t[i][kx] = r[i];
-            }
-            for (int i = 0; i < 6; i++) { /* rows: (G g) G^T */
-                vf r[6];
-                g3(t[i], r);
-                for (int j = 0; j < 6; j++)
-                    VSTORE(out + (size_t)(i * 6 + j) * plane + (size_t)ci * cout + co, r[j]);
-            }
-        }
-    }
-}
-
-/* One cached weight transform: the raw weights it came from and V. */
-typedef struct wino_entry {
-    const float *key;
-    int cin, cout;
-    float *raw;
-    float *packed;
-} wino_entry;
-
-#define CACHE_SLOTS 512 /* more than ResNet-110's 108 stride-1 convs, several models at once */
-static wino_entry cache[CACHE_SLOTS];
-static int cache_used, cache_next_evict, cache_last;
-
-static int same_bits(const float *a, const float *b, size_t n)
-{
-    v128_t diff = wasm_i32x4_splat(0);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) diff = wasm_v128_or(diff, wasm_v128_xor(VLOAD(a + i), VLOAD(b + i)));
-    int same = !wasm_v128_any_true(diff);
-    for (; i < n; i++) same &= memcmp(a + i, b + i, sizeof(float)) == 0;
-    return same;
-}
-
-/* The transformed weights for a->weight, computed on first use or when the contents changed;
- * NULL if memory ran out (the caller then uses the direct path). */
-static const float *wino_cached_weights(const unr_conv_args *a)
-{
-    const size_t n = (size_t)9 * a->cin * a->cout;
-    int hit = -1;
-    const int guess = cache_used ? (cache_last + 1) % cache_used : 0;
-    if (guess < cache_used && cache[guess].key == a->weight) hit = guess;
-    for (int i = 0; hit < 0 && i < cache_used; i++)
-        if (cache[i].key == a->weight) hit = i;
-    if (hit >= 0) {
-        wino_entry *e = &cache[hit];
-        cache_last = hit;
-        if (e->cin == a->cin && e->cout == a->cout && same_bits(e->raw, a->weight, n))
-            return e->packed;
-        free(e->raw);
-        free(e->packed);
-        e->raw = e->packed = 0;
-        e->key = 0;
-    } else if (cache_used < CACHE_SLOTS) {
-        hit = cache_used++;
-    } else {
-        hit = cache_next_evict;
-        cache_next_evict = (cache_next_evict + 1) % CACHE_SLOTS;
-        free(cache[hit].raw);
-        free(cache[hit].packed);
-        cache[hit].raw = cache[hit].packed = 0;
-        cache[hit].key = 0;
-    }
-    wino_entry *e = &cache[hit];
-    e->raw = malloc(n * sizeof(float));
-    e->packed = malloc((size_t)WPOS * a->cin * a->cout * sizeof(float));
-    if (!e->raw || !e->packed) {
-        free(e->raw);
-        free(e->packed);
-        e->raw = e->packed = 0;
-        return 0;
-    }
-    memcpy(e->raw, a->weight, n * sizeof(float));
-    wino_weights(a->weight, a->cin, a->cout, e->packed);
-    e->key = a->weight;
-    e->cin = a->cin;
-    e->cout = a->cout;
-    cache_last = hit;
-    return e->packed;
-}
-
-/* Workspace: U[pos][tile][cin], M[pos][tile][cout] for one chunk, and a zero-filled tile copy
- * for tiles that hang over the bottom or right edge. Grown on demand, never shrunk. */
+/* Workspace: U and M for one chunk, and a zero-filled tile copy for tiles that hang over the
+ * bottom or right edge. Grown on demand, never shrunk; a static is safe because a WASM instance
+ * runs one thread. */
 static float *work;
 static size_t work_len;
 
@@ -289,16 +240,16 @@ INLINE void wino_input_tile(const float *d, size_t row_stride, size_t col_stride
     }
 }
 
-/* C[T x cout] = A[T x cin] B[cin x cout] for P rows and V vectors of columns at (r, co). */
-INLINE void gemm_tile(const float *A, const float *B, float *C, int cin, int cout, int r, int co,
+/* C[T x cout] = A[T x cin] B[cin x cout] for P rows at r and V vectors of columns; b is the
+ * packed column block (4V wide). */
+INLINE void gemm_tile(const float *A, const float *b, float *C, int cin, int cout, int r, int co,
                       const int P, const int V)
 {
     vf acc[8][4];
     for (int p = 0; p < P; p++)
         for (int v = 0; v < V; v++) acc[p][v] = VK(0.0f);
-    const float *b = B + co;
     const float *arow = A + (size_t)r * cin;
-    for (int ci = 0; ci < cin; ci++, b += cout) {
+    for (int ci = 0; ci < cin; ci++, b += 4 * V) {
         vf bv[4];
         for (int v = 0; v < V; v++) bv[v] = VLOAD(b + 4 * v);
         for (int p = 0; p < P; p++) {
@@ -310,19 +261,28 @@ INLINE void gemm_tile(const float *A, const float *B, float *C, int cin, int cou
         for (int v = 0; v < V; v++) VSTORE(C + (size_t)(r + p) * cout + co + 4 * v, acc[p][v]);
 }
 
-static void gemm(const float *A, const float *B, float *C, int T, int cin, int cout)
+INLINE void gemm_columns(const float *A, const float *b, float *C, int T, int cin, int cout,
+                         int co, const int V)
 {
     int r = 0;
-    for (; r + 4 <= T; r += 4) {
-        int co = 0;
-        for (; co + 8 <= cout; co += 8) gemm_tile(A, B, C, cin, cout, r, co, 4, 2);
-        if (co < cout) gemm_tile(A, B, C, cin, cout, r, co, 4, 1);
+    for (; r + GEMM_MR <= T; r += GEMM_MR) gemm_tile(A, b, C, cin, cout, r, co, GEMM_MR, V);
+    switch (T - r) {
+    case 1: gemm_tile(A, b, C, cin, cout, r, co, 1, V); break;
+    case 2: gemm_tile(A, b, C, cin, cout, r, co, 2, V); break;
+    case 3: gemm_tile(A, b, C, cin, cout, r, co, 3, V); break;
+    case 4: gemm_tile(A, b, C, cin, cout, r, co, 4, V); break;
+    case 5: gemm_tile(A, b, C, cin, cout, r, co, 5, V); break;
+    default: break;
     }
-    for (; r < T; r++) {
-        int co = 0;
-        for (; co + 16 <= cout; co += 16) gemm_tile(A, B, C, cin, cout, r, co, 1, 4);
-        for (; co < cout; co += 4) gemm_tile(A, B, C, cin, cout, r, co, 1, 1);
-    }
+}
+
+/* C = A B with B packed (see packed_at). */
+static void gemm(const float *A, const float *B, float *C, int T, int cin, int cout)
+{
+    int co = 0;
+    for (; co + GEMM_NR <= cout; co += GEMM_NR)
+        gemm_columns(A, B + (size_t)co * cin, C, T, cin, cout, co, GEMM_NR / 4);
+    if (co < cout) gemm_columns(A, B + (size_t)co * cin, C, T, cin, cout, co, 1);
 }
 
 /* Output tile: A^T M A + bias, epilogue, stored for the rows/cols inside the map. */
@@ -355,14 +315,14 @@ static void wino_output_tile(const unr_conv_args *a, const float *m, size_t mstr
     }
 }
 
-/* Returns 0 (nothing written) if the workspace or cache could not be allocated. */
+/* Needs wino_applies(a) and a->packed; returns 0 (nothing written) if the workspace could not
+ * be allocated. */
 static int conv_winograd(const unr_conv_args *a)
 {
     const int cin = a->cin, cout = a->cout, oh = a->in_h, ow = a->in_w;
     const int tw = (ow + 3) / 4, th = (oh + 3) / 4, tiles = tw * th;
     const size_t in_pw = (size_t)a->in_w + 2;
-    const float *V = wino_cached_weights(a);
-    if (!V) return 0;
+    const float *V = a->packed;
     const size_t ulen = (size_t)WPOS * CHUNK * cin, mlen = (size_t)WPOS * CHUNK * cout;
     float *ws = wino_workspace(ulen + mlen + (size_t)WPOS * cin);
     if (!ws) return 0;
@@ -405,7 +365,7 @@ static void conv__wasmsimd(const unr_conv_args *a)
         unr_kernels_scalar()->conv(a);
         return;
     }
-    if (a->ksize == 3 && a->stride == 1 && a->cin % 4 == 0 && conv_winograd(a)) return;
+    if (a->packed && wino_applies(a) && conv_winograd(a)) return;
     conv_direct(a);
 }
 
@@ -432,6 +392,8 @@ static void affine_relu__wasmsimd(const float *in, float *out, int h, int w, int
 static const unr_kernels wasmsimd_kernels = {
     .name = "wasmsimd",
     .conv = conv__wasmsimd,
+    .conv_pack_size = conv_pack_size__wasmsimd,
+    .conv_pack = conv_pack__wasmsimd,
     .affine_relu = affine_relu__wasmsimd,
 };
 

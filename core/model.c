@@ -47,7 +47,7 @@ static unr_status read_metadata(const unr_st_file *f, const char *name, unr_mode
     const char *v;
     double num[UNR_MAX_BLOCKS];
 
-    if (!(v = need_meta(f, name, "unravel.arch", err))) return err ? err->status : UNR_ERR_METADATA;
+    if (!(v = need_meta(f, name, "unravel.arch", err))) return UNR_ERR_METADATA;
     if (strcmp(v, "cifar-resnet") != 0)
         return unr_fail(err, UNR_ERR_METADATA, "%s: unravel.arch is '%s', expected 'cifar-resnet'",
                         name, v);
@@ -240,7 +240,7 @@ static size_t layout(unr_model *m, float *params)
     } while (0)
     const unr_model_info *in = &m->info;
     int n = in->blocks_per_stage;
-    m->stem = (unr_conv){.cin = 3, .cout = in->widths[0], .ksize = 3, .stride = 1};
+    m->stem = (unr_conv){.cin = 3, .cout = in->widths[0], .ksize = 3, .stride = 1, .in_size = 32};
     CARVE(m->stem.weight, 27 * in->widths[0]);
     CARVE(m->stem.bias, in->widths[0]);
     int size = 32, cin = in->widths[0];
@@ -250,8 +250,10 @@ static size_t layout(unr_model *m, float *params)
         int cout = in->widths[stage];
         *bl = (unr_block){.stage = stage, .downsample = first, .cin = cin, .cout = cout,
                           .in_size = size, .out_size = first ? (size + 1) / 2 : size};
-        bl->conv1 = (unr_conv){.cin = cin, .cout = cout, .ksize = 3, .stride = first ? 2 : 1};
-        bl->conv2 = (unr_conv){.cin = cout, .cout = cout, .ksize = 3, .stride = 1};
+        bl->conv1 = (unr_conv){.cin = cin, .cout = cout, .ksize = 3, .stride = first ? 2 : 1,
+                               .in_size = size};
+        bl->conv2 = (unr_conv){.cin = cout, .cout = cout, .ksize = 3, .stride = 1,
+                               .in_size = bl->out_size};
         CARVE(bl->conv1.weight, 9 * cin * cout);
         CARVE(bl->conv1.bias, cout);
         CARVE(bl->conv2.weight, 9 * cout * cout);
@@ -263,7 +265,7 @@ static size_t layout(unr_model *m, float *params)
         }
         bl->has_proj = first && in->shortcut == 'B' && in->skip;
         if (bl->has_proj) {
-            bl->proj = (unr_conv){.cin = cin, .cout = cout, .ksize = 1, .stride = 2};
+            bl->proj = (unr_conv){.cin = cin, .cout = cout, .ksize = 1, .stride = 2, .in_size = size};
             CARVE(bl->proj.weight, cin * cout);
             CARVE(bl->proj.bias, cout);
         }
@@ -325,6 +327,51 @@ static unr_status load_tensors(unr_model *m, loader *L)
                             pre ? "pre-activation" : "post-activation",
                             in->skip ? "residual" : "plain", n, in->shortcut,
                             in->skip ? "" : " (no shortcuts)");
+    return UNR_OK;
+}
+
+/* The i-th convolution of the network (stem, then each block's conv1, conv2, projection), or
+ * NULL past the last: for passes over all of them. */
+static unr_conv *nth_conv(unr_model *m, int i)
+{
+    if (i == 0) return &m->stem;
+    for (int b = 0; b < m->info.num_blocks; b++) {
+        unr_block *bl = &m->blocks[b];
+        if (--i < 2) return i == 0 ? &bl->conv1 : &bl->conv2;
+        i--;
+        if (bl->has_proj && i-- == 0) return &bl->proj;
+    }
+    return NULL;
+}
+
+static unr_conv_args pack_args(const unr_conv *c)
+{
+    return (unr_conv_args){.in_h = c->in_size, .in_w = c->in_size, .cin = c->cin,
+                           .cout = c->cout, .ksize = c->ksize, .stride = c->stride,
+                           .weight = c->weight, .bias = c->bias, .scale = 1.0f};
+}
+
+/* Let the active kernels prepare each layer's weights once (e.g. Winograd transforms). */
+static unr_status pack_weights(unr_model *m, const char *name, unr_error *err)
+{
+    size_t total = 0;
+    unr_conv *c;
+    for (int i = 0; (c = nth_conv(m, i)); i++) {
+        unr_conv_args a = pack_args(c);
+        total += unr_conv_pack_size(m->kernels, &a);
+    }
+    if (!total) return UNR_OK;
+    m->packed = malloc(total * sizeof(float));
+    if (!m->packed) return unr_fail(err, UNR_ERR_NOMEM, "%s: out of memory", name);
+    float *p = m->packed;
+    for (int i = 0; (c = nth_conv(m, i)); i++) {
+        unr_conv_args a = pack_args(c);
+        size_t size = unr_conv_pack_size(m->kernels, &a);
+        if (!size) continue;
+        m->kernels->conv_pack(&a, p);
+        c->packed = p;
+        p += size;
+    }
     return UNR_OK;
 }
 
@@ -391,6 +438,7 @@ unr_status unr_model_load(const void *bytes, size_t len, const char *name, unr_m
     m->info.params = count_params(&f);
     m->info.flops = count_flops(m);
     m->kernels = unr_kernels_active();
+    if ((st = pack_weights(m, name, err))) goto done;
     unr_ok(err);
 done:
     free(tmp);
@@ -405,6 +453,7 @@ void unr_model_free(unr_model *model)
 {
     if (!model) return;
     free(model->params);
+    free(model->packed);
     free(model->blocks);
     free(model);
 }

@@ -9,6 +9,8 @@ typedef struct unr_conv {
     int cin, cout, ksize, stride;
     float *weight; /* [ksize][ksize][cin][cout] */
     float *bias;   /* [cout] */
+    int in_size;   /* square input map size (the shape the kernels may pack for) */
+    float *packed; /* the active kernels' prepared weights, or NULL */
 } unr_conv;
 
 typedef struct unr_affine {
@@ -35,6 +37,7 @@ struct unr_model {
     float *linear_weight; /* [10][widths[2]] */
     float *linear_bias;   /* [10] */
     float *params;        /* the one allocation holding every array above */
+    float *packed;        /* the one allocation holding every conv's packed weights */
     const unr_kernels *kernels;
 };
 

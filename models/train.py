@@ -14,6 +14,7 @@ Example:
 """
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -38,6 +39,10 @@ def parse_args(argv=None):
     p.add_argument('--no-skip', action='store_true', help='plain network')
     p.add_argument('--sd', type=float, default=None, help='stochastic depth p_L (linear decay)')
     p.add_argument('--epochs', type=int, default=30)
+    p.add_argument('--budget-min', type=float, default=0,
+                   help='wall-clock training budget in minutes: the one-cycle runs over elapsed '
+                        'time instead of steps and training stops when it is spent (for a shared '
+                        'CPU whose speed is unknown in advance); --epochs is then only a cap')
     p.add_argument('--lr', type=float, default=0.2, help='peak learning rate of the one-cycle')
     p.add_argument('--warmup', type=float, default=0.15, help='fraction of steps warming up')
     p.add_argument('--wd', type=float, default=5e-4)
@@ -129,41 +134,58 @@ def main(argv=None):
                            {'params': no_decay, 'weight_decay': 0.0}],
                           lr=args.lr, momentum=0.9, nesterov=True)
     steps_per_epoch = len(xtr) // args.batch  # drop the ragged last batch
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=args.lr, epochs=args.epochs, steps_per_epoch=steps_per_epoch,
-        pct_start=args.warmup, anneal_strategy='cos', div_factor=10.0, final_div_factor=100.0)
+    total_steps = args.epochs * steps_per_epoch
+    budget_s = args.budget_min * 60.0
+
+    def lr_at(progress):
+        """One-cycle: linear warm-up from lr/10, cosine decay to lr/1000."""
+        progress = min(max(progress, 0.0), 1.0)
+        if progress < args.warmup:
+            return args.lr * (0.1 + 0.9 * progress / args.warmup)
+        t = (progress - args.warmup) / (1.0 - args.warmup)
+        return args.lr * (0.001 + 0.999 * 0.5 * (1.0 + math.cos(math.pi * t)))
     loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
 
-    start_epoch, elapsed, history = 0, 0.0, []
+    start_epoch, elapsed, history, step_count = 0, 0.0, [], 0
+    done = False
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
-        sched.load_state_dict(ck['sched'])
         torch.set_rng_state(ck['rng'])
         start_epoch, elapsed, history = ck['epoch'], ck['elapsed'], ck['history']
+        step_count = ck['steps']
         print('resumed from %s at epoch %d' % (ckpt_path, start_epoch), flush=True)
 
     print('training %s: %d params, %d epochs, device %s (%s)' % (
         name, sum(p.numel() for p in model.parameters()), args.epochs, device,
         hardware(device)), flush=True)
     for epoch in range(start_epoch, args.epochs):
+        if done:
+            break
         model.train()
         gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)  # same order on resume
         perm = torch.randperm(len(xtr), generator=gen)
-        t0 = time.time()
+        t0, cpu0 = time.time(), time.process_time()
         tot_loss, tot_correct, seen = 0.0, 0, 0
         for step in range(steps_per_epoch):
             idx = perm[step * args.batch:(step + 1) * args.batch]
             x = data.normalise(augment(xtr[idx], gen)).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
             y = ytr[idx].to(device)
+            if budget_s:
+                progress = (elapsed + time.time() - t0) / budget_s
+            else:
+                progress = step_count / total_steps
+            lr = lr_at(progress)
+            for g in opt.param_groups:
+                g['lr'] = lr
             out = model(x)
             loss = loss_fn(out, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            sched.step()
+            step_count += 1
             tot_loss += loss.item() * len(idx)
             tot_correct += (out.argmax(1) == y).sum().item()
             seen += len(idx)
@@ -172,17 +194,21 @@ def main(argv=None):
                 print('timing: %d steps in %.1fs = %.0f img/s, %.1f s/epoch' % (
                     step + 1, dt, seen / dt, dt / (step + 1) * steps_per_epoch), flush=True)
                 return
+            if budget_s and time.time() - t0 + elapsed >= budget_s:
+                done = True  # budget spent: stop mid-epoch, the lr has reached its floor
+                break
         dt = time.time() - t0
         elapsed += dt
         rec = {'epoch': epoch + 1, 'loss': tot_loss / seen, 'train_acc': tot_correct / seen,
-               'lr': sched.get_last_lr()[0], 'img_per_s': seen / dt, 'elapsed_s': elapsed}
+               'lr': lr, 'steps': step_count, 'img_per_s': seen / dt, 'elapsed_s': round(elapsed, 1),
+               'cpu_cores_used': round((time.process_time() - cpu0) / dt, 2)}
         if (epoch + 1) % args.eval_every == 0 or epoch + 1 == args.epochs:
             # Logged for the record only; nothing is ever selected on it.
             rec['test_acc'] = evaluate(model, xte, yte, device)
         history.append(rec)
         print(json.dumps(rec), flush=True)
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(),
-                    'sched': sched.state_dict(), 'rng': torch.get_rng_state(),
+                    'steps': step_count, 'rng': torch.get_rng_state(),
                     'epoch': epoch + 1, 'elapsed': elapsed, 'history': history},
                    ckpt_path + '.tmp')
         os.replace(ckpt_path + '.tmp', ckpt_path)
@@ -195,9 +221,11 @@ def main(argv=None):
     summary = {
         'name': name, 'arch': args.arch, 'block': model.block_kind, 'shortcut': model.shortcut_kind,
         'skip': model.skip, 'blocks_per_stage': model.n, 'residual_scale': model.residual_scale,
-        'params': sum(p.numel() for p in model.parameters()), 'epochs': args.epochs,
+        'params': sum(p.numel() for p in model.parameters()), 'epochs_cap': args.epochs,
         'batch': args.batch, 'lr': args.lr, 'weight_decay': args.wd, 'seed': args.seed,
-        'label_smoothing': args.label_smoothing, 'schedule': 'one-cycle, warm-up %.2f, cosine' % args.warmup,
+        'label_smoothing': args.label_smoothing, 'schedule': 'one-cycle over %s, warm-up %.2f, cosine' % (
+            '%g min of wall-clock time' % args.budget_min if budget_s else 'steps', args.warmup),
+        'steps': step_count, 'epochs_done': round(step_count / steps_per_epoch, 2),
         'train_time_s': round(elapsed, 1), 'hardware': hardware(device),
         'torch': torch.__version__, 'data': os.path.basename(data_path),
         'data_sha256': data.sha256_file(data_path), 'pytorch_test_acc': test_acc,

@@ -1,13 +1,15 @@
 /* test_kernels.c - every kernel variant against the scalar reference (ggml-style driver).
  *
  *   test_kernels [test]   random shapes and data; exits nonzero on the first mismatch
- *   test_kernels perf     GFLOP/s of each variant on the ResNet shapes (run pinned to one core)
+ *   test_kernels perf     GFLOP/s of each variant on the ResNet shapes (thread CPU time; run it
+ *                         pinned to one core, e.g. taskset -c 1)
  *
  * The scalar variant is itself checked against a double-precision convolution written here, so
  * the specification is tested too. Tolerance: |got - want| <= tol * (sum of |terms|), where the
  * terms are |scale| * (|bias| + sum |in * w|) and |residual|; this is the natural bound for a
  * float sum evaluated in a different order (FMA, other blocking).
  */
+#define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "kernels.h"
 #include "unravel.h"
 
@@ -74,6 +76,8 @@ static void fill_out(float *m, int h, int w, int c)
 
 static int variant_count;
 static const unr_kernels *variants[4];
+/* Largest |got - want| / (sum of |terms|) seen per variant, unpacked [0] and packed [1]. */
+static double worst_ratio[4][2];
 
 static void collect_variants(void)
 {
@@ -147,7 +151,7 @@ static int check_conv(const shape *sh)
         exit(2);
     }
     unr_conv_args a = {in, sh->h, sh->w, sh->cin, out, sh->cout, sh->k, sh->s, weight, bias,
-                       sh->scale, res, sh->relu};
+                       sh->scale, res, sh->relu, NULL};
     for (int y = 0; y < oh; y++)
         for (int x = 0; x < ow; x++)
             for (int c = 0; c < sh->cout; c++) {
@@ -156,10 +160,19 @@ static int check_conv(const shape *sh)
             }
 
     int bad = 0;
-    for (int v = 0; v < variant_count && !bad; v++) {
+    for (int run = 0; run < 2 * variant_count && !bad; run++) {
+        /* Each variant with its packed weights (where it packs) and without. */
+        const int v = run / 2, use_pack = run % 2;
+        const size_t np = unr_conv_pack_size(variants[v], &a);
+        if (use_pack && !np) continue;
+        float *packed = use_pack ? alloc_floats(np) : NULL;
+        if (packed) variants[v]->conv_pack(&a, packed);
+        a.packed = packed;
         const double tol = tolerance(variants[v]->name);
         fill_out(out, oh, ow, sh->cout);
         variants[v]->conv(&a);
+        a.packed = NULL;
+        free(packed);
         for (int y = 0; y < oh + 2 && !bad; y++)
             for (int x = 0; x < ow + 2 && !bad; x++)
                 for (int c = 0; c < sh->cout && !bad; c++) {
@@ -169,14 +182,18 @@ static int check_conv(const shape *sh)
                     if (is_border(y, x, oh, ow)) {
                         if (got != 0.0) {
                             describe(sh, d, sizeof d);
-                            fprintf(stderr, "FAIL conv %s [%s]: border (%d,%d,%d) written: %g\n",
-                                    variants[v]->name, d, y, x, c, got);
+                            fprintf(stderr, "FAIL conv %s%s [%s]: border (%d,%d,%d) written: %g\n",
+                                    variants[v]->name, use_pack ? " packed" : "", d, y, x, c, got);
                             bad = 1;
                         }
-                    } else if (!(fabs(got - want[at]) <= tol * mag[at] + 1e-30)) {
+                    } else if (mag[at] > 0 && fabs(got - want[at]) / mag[at] > worst_ratio[v][use_pack]) {
+                        worst_ratio[v][use_pack] = fabs(got - want[at]) / mag[at];
+                    }
+                    if (!bad && !is_border(y, x, oh, ow) && !(fabs(got - want[at]) <= tol * mag[at] + 1e-30)) {
                         describe(sh, d, sizeof d);
-                        fprintf(stderr, "FAIL conv %s [%s]: out (%d,%d,%d) = %.9g, want %.9g (tol %g)\n",
-                                variants[v]->name, d, y - 1, x - 1, c, got, want[at], tol * mag[at]);
+                        fprintf(stderr, "FAIL conv %s%s [%s]: out (%d,%d,%d) = %.9g, want %.9g (tol %g)\n",
+                                variants[v]->name, use_pack ? " packed" : "", d, y - 1, x - 1, c,
+                                got, want[at], tol * mag[at]);
                         bad = 1;
                     }
                 }
@@ -203,7 +220,11 @@ static int check_conv_inplace_residual(void)
     for (int i = 0; i < 32; i++) bias[i] = rnd_val();
     int bad = 0;
     for (int v = 0; v < variant_count && !bad; v++) {
-        unr_conv_args a = {in, 16, 16, 32, ref, 32, 3, 1, w, bias, sh.scale, res, 1};
+        unr_conv_args a = {in, 16, 16, 32, ref, 32, 3, 1, w, bias, sh.scale, res, 1, NULL};
+        const size_t np = unr_conv_pack_size(variants[v], &a);
+        float *packed = np ? alloc_floats(np) : NULL;
+        if (packed) variants[v]->conv_pack(&a, packed);
+        a.packed = packed;
         memset(ref, 0, olen * sizeof *ref);
         variants[v]->conv(&a);
         memcpy(out, res, olen * sizeof *out);
@@ -215,6 +236,7 @@ static int check_conv_inplace_residual(void)
                     variants[v]->name);
             bad = 1;
         }
+        free(packed);
     }
     free(in);
     free(res);
@@ -354,45 +376,75 @@ static int run_tests(void)
         failed |= check_affine(rnd_int(1, 20), rnd_int(1, 20), c, 0) ||
                   check_affine(rnd_int(1, 20), rnd_int(1, 20), c, 1);
     if (failed) return 1;
+    for (int v = 0; v < variant_count; v++)
+        printf("%-8s tolerance %.0e; worst error / sum|terms|: %.2e direct, %.2e packed\n",
+               variants[v]->name, tolerance(variants[v]->name), worst_ratio[v][0], worst_ratio[v][1]);
     printf("ok: %d conv shapes and affine_relu, %d variants\n", cases, variant_count);
     return 0;
 }
 
 /* ---- perf mode ---------------------------------------------------------------------------- */
 
+/* CPU time of this thread where the system has it, so that time slices lost to other processes
+ * on a shared machine do not count; wall time otherwise. */
 static double now_s(void)
 {
     struct timespec t;
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+#else
     timespec_get(&t, TIME_UTC);
+#endif
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Seconds per call of one variant on one shape (best of several timed runs). */
-static double time_conv(const unr_kernels *kern, const shape *sh, double *flops)
+/* Layers timed in turn, each with its own weights: a network streams a layer's weights from
+ * cache or memory on every call, and the kernels are measured that way (17 layers of 64 channels
+ * are 2.5 MB of direct weights, 10 MB of F(4x4) Winograd weights). */
+#define PERF_LAYERS 17
+
+/* Seconds per call of one variant on one shape (best of many timed runs); use_pack: with the
+ * variant's packed weights, as the engine runs it. */
+static double time_conv(const unr_kernels *kern, int use_pack, const shape *sh, double *flops)
 {
     const int oh = unr_conv_out_size(sh->h, sh->k, sh->s), ow = unr_conv_out_size(sh->w, sh->k, sh->s);
     float *in = random_map(sh->h, sh->w, sh->cin), *res = sh->residual ? random_map(oh, ow, sh->cout) : NULL;
     const size_t nw = (size_t)sh->k * sh->k * sh->cin * sh->cout;
-    float *w = alloc_floats(nw), *bias = alloc_floats((size_t)sh->cout),
-          *out = alloc_floats(unr_map_len(oh, ow, sh->cout));
-    for (size_t i = 0; i < nw; i++) w[i] = rnd_val();
+    float *w[PERF_LAYERS], *packed[PERF_LAYERS];
+    float *bias = alloc_floats((size_t)sh->cout), *out = alloc_floats(unr_map_len(oh, ow, sh->cout));
     for (int i = 0; i < sh->cout; i++) bias[i] = rnd_val();
     fill_out(out, oh, ow, sh->cout);
-    unr_conv_args a = {in, sh->h, sh->w, sh->cin, out, sh->cout, sh->k, sh->s, w, bias, sh->scale, res, sh->relu};
+    unr_conv_args a = {in, sh->h, sh->w, sh->cin, out, sh->cout, sh->k, sh->s, NULL, bias, sh->scale, res, sh->relu, NULL};
+    const size_t np = use_pack ? unr_conv_pack_size(kern, &a) : 0;
+    for (int l = 0; l < PERF_LAYERS; l++) {
+        w[l] = alloc_floats(nw);
+        for (size_t i = 0; i < nw; i++) w[l][i] = rnd_val();
+        a.weight = w[l];
+        packed[l] = np ? alloc_floats(np) : NULL;
+        if (np) kern->conv_pack(&a, packed[l]);
+    }
     *flops = 2.0 * oh * ow * sh->cout * sh->cin * sh->k * sh->k;
     /* Many short trials, best kept: on a loaded machine some run undisturbed. */
-    int reps = (int)(5e7 / *flops) + 1;
+    int reps = (int)(5e7 / (*flops * PERF_LAYERS)) + 1;
     if (!strcmp(kern->name, "scalar")) reps = reps / 10 + 1;
     double best = 1e30;
     for (int trial = 0; trial < 40; trial++) {
         const double t0 = now_s();
-        for (int r = 0; r < reps; r++) kern->conv(&a);
-        const double t = (now_s() - t0) / reps;
+        for (int r = 0; r < reps; r++)
+            for (int l = 0; l < PERF_LAYERS; l++) {
+                a.weight = w[l];
+                a.packed = packed[l];
+                kern->conv(&a);
+            }
+        const double t = (now_s() - t0) / reps / PERF_LAYERS;
         if (t < best) best = t;
+    }
+    for (int l = 0; l < PERF_LAYERS; l++) {
+        free(w[l]);
+        free(packed[l]);
     }
     free(in);
     free(res);
-    free(w);
     free(bias);
     free(out);
     return best;
@@ -415,25 +467,40 @@ static int run_perf(void)
         {"1x1 32x32x16->32 s2", {32, 32, 16, 32, 1, 2, 0, 0, 1.0f}, 0},
         {"1x1 16x16x32->64 s2", {16, 16, 32, 64, 1, 2, 0, 0, 1.0f}, 0},
     };
+    /* Columns: each variant as the engine runs it (packed weights), and the SIMD variants also
+     * without packing (direct convolution only). */
+    int col_v[8], col_pack[8], ncol = 0;
+    for (int v = 0; v < variant_count; v++) {
+        col_v[ncol] = v;
+        col_pack[ncol++] = 1;
+        if (strcmp(variants[v]->name, "scalar")) {
+            col_v[ncol] = v;
+            col_pack[ncol++] = 0;
+        }
+    }
     printf("%-22s", "GFLOP/s");
-    for (int v = 0; v < variant_count; v++) printf(" %10s", variants[v]->name);
+    for (int c = 0; c < ncol; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s%s", variants[col_v[c]]->name, col_pack[c] ? "" : "-direct");
+        printf(" %13s", name);
+    }
     printf("\n");
-    double net_time[4] = {0}, net_flops = 0;
+    double net_time[8] = {0}, net_flops = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         printf("%-22s", cases[i].what);
         double flops = 0;
-        for (int v = 0; v < variant_count; v++) {
-            const double t = time_conv(variants[v], &cases[i].sh, &flops);
-            net_time[v] += t * cases[i].per_resnet56;
-            printf(" %10.1f", flops / t * 1e-9);
+        for (int c = 0; c < ncol; c++) {
+            const double t = time_conv(variants[col_v[c]], col_pack[c], &cases[i].sh, &flops);
+            net_time[c] += t * cases[i].per_resnet56;
+            printf(" %13.1f", flops / t * 1e-9);
         }
         net_flops += flops * cases[i].per_resnet56;
         printf("\n");
     }
     printf("%-22s", "ResNet-56 convs img/s");
-    for (int v = 0; v < variant_count; v++) printf(" %10.0f", 1.0 / net_time[v]);
+    for (int c = 0; c < ncol; c++) printf(" %13.0f", 1.0 / net_time[c]);
     printf("\n%-22s", "  (GFLOP/s overall)");
-    for (int v = 0; v < variant_count; v++) printf(" %10.1f", net_flops / net_time[v] * 1e-9);
+    for (int c = 0; c < ncol; c++) printf(" %13.1f", net_flops / net_time[c] * 1e-9);
     printf("\n");
     return 0;
 }

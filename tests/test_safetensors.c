@@ -382,7 +382,8 @@ static void test_nonfinite(void)
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         unsigned char d[16] = {0};
-        for (int b = 0; b < cases[k].size; b++) d[2 * cases[k].size + b] = (unsigned char)(cases[k].bits >> (8 * b));
+        int wide = cases[k].size == 4;
+        for (int b = 0; b < (wide ? 4 : 2); b++) d[(wide ? 8 : 4) + b] = (unsigned char)(cases[k].bits >> (8 * b));
         char hdr[256];
         snprintf(hdr, sizeof hdr, "{\"layer1.0.bn2.bias\": {\"dtype\": \"%s\", \"shape\": [4], \"data_offsets\": [0, %d]}}",
                  cases[k].dtype, 4 * cases[k].size);

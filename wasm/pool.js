@@ -98,7 +98,7 @@ function copyPlans(plans) {
  */
 export async function createPool({ size = defaultPoolSize(), workerUrl, createWorker, moduleBase, simd, wasmBinary, model, onFailure = () => {} }) {
   const make = createWorker ?? (() => new Worker(workerUrl, { type: 'module' }));
-  const pool = new EnginePool(onFailure);
+  const pool = new EnginePool(() => {}); // a failure while starting rejects this call instead
   for (let i = 0; i < size; i++) pool.clients.push(new WorkerClient(make(i), i, (e) => pool.failed(e)));
   const base = String(moduleBase);
   try {
@@ -108,7 +108,7 @@ export async function createPool({ size = defaultPoolSize(), workerUrl, createWo
         return client.request('init', { moduleBase: base, simd, wasmBinary, model: { bytes, name: model.name } }, [bytes.buffer]);
       }),
     );
-    Object.assign(pool, { info: replies[0].info, kernels: replies[0].kernels, simd: replies[0].simd });
+    Object.assign(pool, { info: replies[0].info, kernels: replies[0].kernels, simd: replies[0].simd, onFailure });
   } catch (e) {
     pool.terminate();
     throw e;

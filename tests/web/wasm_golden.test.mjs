@@ -1,0 +1,73 @@
+// wasm_golden.test.mjs - both WebAssembly flavours give the native engine's logits and
+// predictions on the golden inputs (tests/golden), for every plan in the golden files.
+//
+// Tolerances (float32 engines; the scalar, AVX and SIMD128 kernels sum in different orders):
+//   WebAssembly vs native:            |a - b| <= 5e-5 * (1 + |b|)
+//   WebAssembly vs PyTorch (float64): |a - b| <= 1e-4 * (1 + |b|), as the native suite uses
+// Predictions (argmax) must be identical to the native ones.
+import path from 'node:path';
+import fs from 'node:fs';
+import { loadEngine, planListDeleting } from '../../wasm/engine.js';
+import { check, report, requireWasm, goldenNames, goldenDir, readGolden, nativeJson, writeTemp, wasmBase } from './helpers.mjs';
+
+const NATIVE_TOL = 5e-5;
+const TORCH_TOL = 1e-4;
+
+requireWasm();
+const engines = [await loadEngine({ moduleBase: wasmBase, simd: false }), await loadEngine({ moduleBase: wasmBase, simd: true })];
+check(engines[0].kernels === 'scalar', `the plain module runs the scalar kernels (got ${engines[0].kernels})`);
+check(engines[1].kernels === 'wasmsimd', `the SIMD module runs the wasmsimd kernels (got ${engines[1].kernels})`);
+
+const argmax = (v, i) => {
+  let best = 0;
+  for (let c = 1; c < 10; c++) if (v[i * 10 + c] > v[i * 10 + best]) best = c;
+  return best;
+};
+
+const worst = { native: 0, torch: 0 };
+for (const name of goldenNames()) {
+  const modelFile = path.join(goldenDir, `${name}.safetensors`);
+  const golden = readGolden(path.join(goldenDir, `${name}.golden`));
+  const native = nativeJson('logits', modelFile, path.join(goldenDir, `${name}.golden`)).plans;
+  // The CIFAR-record path (pixels -> normalisation -> run) must predict what native does.
+  const records = new Uint8Array(golden.n * 3073);
+  for (let i = 0; i < golden.n; i++) {
+    records[i * 3073] = argmax(golden.plans[0].logits, i);
+    records.set(golden.pixels.subarray(i * 3072, (i + 1) * 3072), i * 3073 + 1);
+  }
+  const recordsFile = writeTemp(`golden_${name}.bin`, records);
+  const nativePredictions = nativeJson('predict', modelFile, recordsFile).predictions;
+
+  for (const engine of engines) {
+    const flavour = engine.simd ? 'simd' : 'plain';
+    const model = engine.loadModel(fs.readFileSync(modelFile), modelFile);
+    check(model.info.num_blocks === golden.blocks, `${name} (${flavour}): ${model.info.num_blocks} blocks, golden file says ${golden.blocks}`);
+    golden.plans.forEach((plan, p) => {
+      const list = planListDeleting(golden.blocks, [[]]);
+      list.keep.set(Uint8Array.from(plan.keep));
+      list.order.set(plan.order);
+      model.setPlans(list);
+      const logits = model.forward(golden.images, golden.n, 0);
+      let bad = 0;
+      for (let k = 0; k < logits.length; k++) {
+        const dn = Math.abs(logits[k] - native[p][k]) / (1 + Math.abs(native[p][k]));
+        const dt = Math.abs(logits[k] - plan.logits[k]) / (1 + Math.abs(plan.logits[k]));
+        worst.native = Math.max(worst.native, dn);
+        worst.torch = Math.max(worst.torch, dt);
+        if (!(dn <= NATIVE_TOL) || !(dt <= TORCH_TOL)) bad++;
+      }
+      check(bad === 0, `${name} (${flavour}) plan ${p}: ${bad} logits outside tolerance`);
+      for (let i = 0; i < golden.n; i++) {
+        check(argmax(logits, i) === argmax(Float32Array.from(native[p]), i), `${name} (${flavour}) plan ${p} image ${i}: prediction differs from native`);
+      }
+    });
+    engine.setDataset(records, recordsFile);
+    model.setPlans(planListDeleting(golden.blocks, []));
+    const { predictions, baseline } = model.run({ predictions: true });
+    check(JSON.stringify(Array.from(predictions)) === JSON.stringify(nativePredictions), `${name} (${flavour}): predictions from CIFAR records ${Array.from(predictions)} vs native ${nativePredictions}`);
+    check(baseline.images === golden.n, `${name} (${flavour}): tally counts ${baseline.images} images`);
+    model.free();
+  }
+}
+console.log(`largest relative logit difference: vs native ${worst.native.toExponential(2)}, vs PyTorch ${worst.torch.toExponential(2)}`);
+report('web_wasm_golden');

@@ -1,0 +1,114 @@
+// build.mjs - build the static lab into web/dist: the bundled page and worker, the WebAssembly
+// modules, the models and a CIFAR-10 test subset cut from the data the build is pointed at.
+//
+//   node web/build.mjs [--wasm DIR] [--data PATH] [--images N | --all] [--models-dir DIR]
+//
+// --wasm: the Emscripten build's wasm/ folder (default build-wasm/wasm, or UNRAVEL_WASM_BUILD);
+// --data: CIFAR-10 tarball, folder or test_batch.bin (default UNRAVEL_DATA); --images: how
+// many test images to ship (default 1000, or UNRAVEL_WEB_IMAGES); --all: all 10000;
+// --models-dir: offer every .safetensors there instead of models/manifest.json.
+// Everything is referenced by relative URL, so dist/ works from any static folder.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { cutSubset } from './tools/cifar_subset.mjs';
+import { findModels, readMetadata } from './tools/models.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+function parseArgs(argv) {
+  const opts = {
+    wasm: process.env.UNRAVEL_WASM_BUILD || path.join(root, 'build-wasm', 'wasm'),
+    data: process.env.UNRAVEL_DATA || '',
+    images: Number(process.env.UNRAVEL_WEB_IMAGES || 1000),
+    modelsDir: '',
+    out: path.join(here, 'dist'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
+      return argv[++i];
+    };
+    switch (argv[i]) {
+      case '--wasm': opts.wasm = value(); break;
+      case '--data': opts.data = value(); break;
+      case '--images': opts.images = Number(value()); break;
+      case '--all': opts.images = 10000; break;
+      case '--models-dir': opts.modelsDir = value(); break;
+      case '--out': opts.out = value(); break;
+      default: throw new Error(`unknown option ${argv[i]} (see the comment at the top of web/build.mjs)`);
+    }
+  }
+  if (!(Number.isInteger(opts.images) && opts.images > 0)) throw new Error(`--images must be a positive whole number`);
+  return opts;
+}
+
+function copyWasm(opts) {
+  const dest = path.join(opts.out, 'wasm');
+  fs.mkdirSync(dest, { recursive: true });
+  for (const f of ['unravel.mjs', 'unravel.wasm', 'unravel_simd.mjs', 'unravel_simd.wasm']) {
+    const src = path.join(opts.wasm, f);
+    if (!fs.existsSync(src)) throw new Error(`${src} is missing: build the WebAssembly engine first (make wasm)`);
+    fs.copyFileSync(src, path.join(dest, f));
+  }
+}
+
+function copyModels(opts) {
+  const dest = path.join(opts.out, 'models');
+  fs.mkdirSync(dest, { recursive: true });
+  let found;
+  if (opts.modelsDir) {
+    const files = fs.readdirSync(opts.modelsDir).filter((f) => f.endsWith('.safetensors')).sort();
+    found = { source: opts.modelsDir, models: files.map((f) => {
+      const file = path.join(opts.modelsDir, f);
+      const meta = readMetadata(file);
+      return { name: path.basename(f, '.safetensors'), file: f, blocks: 3 * Number(meta['unravel.blocks_per_stage']), kind: meta['unravel.block'], accuracy: null, bytes: fs.statSync(file).size, path: file };
+    }) };
+  } else {
+    found = findModels(root);
+  }
+  for (const m of found.models) fs.copyFileSync(m.path, path.join(dest, m.file));
+  const models = found.models.map(({ path: _p, ...m }) => m);
+  fs.writeFileSync(path.join(dest, 'manifest.json'), JSON.stringify({ source: found.source, models }, null, 1) + '\n');
+  return found;
+}
+
+function cutData(opts) {
+  const dest = path.join(opts.out, 'data');
+  fs.mkdirSync(dest, { recursive: true });
+  const info = path.join(dest, 'data.json');
+  if (!opts.data) {
+    fs.writeFileSync(info, JSON.stringify({ images: 0, reason: 'the build was given no CIFAR-10 data (set UNRAVEL_DATA or pass --data)' }) + '\n');
+    return null;
+  }
+  const subset = cutSubset(opts.data, opts.images);
+  const file = `test_${subset.images}.bin`;
+  fs.writeFileSync(path.join(dest, file), subset.bytes);
+  fs.writeFileSync(info, JSON.stringify({ file, images: subset.images, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
+  return subset;
+}
+
+async function bundle(opts) {
+  const common = { bundle: true, format: 'esm', target: 'es2020', minify: true, sourcemap: true, logLevel: 'warning', legalComments: 'linked' };
+  await esbuild.build({ ...common, entryPoints: [path.join(here, 'src', 'main.jsx')], outfile: path.join(opts.out, 'app.js'), jsx: 'automatic', jsxImportSource: 'preact', loader: { '.json': 'json' } });
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'wasm', 'worker.js')], outfile: path.join(opts.out, 'worker.js') });
+  for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(here, f), path.join(opts.out, f));
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  fs.rmSync(opts.out, { recursive: true, force: true });
+  fs.mkdirSync(opts.out, { recursive: true });
+  copyWasm(opts);
+  const models = copyModels(opts);
+  const data = cutData(opts);
+  await bundle(opts);
+  console.log(`web/dist: ${models.models.length} model(s) from ${models.source}; ${data ? `${data.images} test images` : 'no test images (no data given)'}`);
+}
+
+main().catch((e) => {
+  console.error(`web/build.mjs: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+// serve.mjs - a tiny static server for web/dist on localhost (the page needs http://, not
+// file://, for its workers and WebAssembly).   node web/serve.mjs [DIR] [--port N]
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const portAt = args.indexOf('--port');
+const port = portAt >= 0 ? Number(args[portAt + 1]) : Number(process.env.PORT || 8000);
+const dirArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--port');
+const root = path.resolve(dirArg ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist'));
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.map': 'application/json', '.png': 'image/png',
+  '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
+};
+
+if (!fs.existsSync(path.join(root, 'index.html'))) {
+  console.error(`serve.mjs: ${root} has no index.html (build the page first: make web)`);
+  process.exit(1);
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  let file = path.join(root, decodeURIComponent(url.pathname));
+  if (file !== root && !file.startsWith(root + path.sep)) {
+    res.writeHead(403).end('forbidden');
+    return;
+  }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  fs.readFile(file, (err, body) => {
+    if (err) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${url.pathname}`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.end(body);
+  });
+});
+
+server.on('error', (e) => {
+  console.error(`serve.mjs: cannot listen on port ${port}: ${e.message} (try --port N)`);
+  process.exit(1);
+});
+server.listen(port, '127.0.0.1', () => {
+  console.log(`Unravel lab: http://localhost:${server.address().port}/`);
+});

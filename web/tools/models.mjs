@@ -1,0 +1,71 @@
+// models.mjs - the list of models the page offers: models/manifest.json when the zoo has one,
+// otherwise the tiny test models in tests/golden (random weights, so near-chance accuracy).
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The __metadata__ of a .safetensors file (only the header is read). */
+export function readMetadata(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    if (fs.readSync(fd, head, 0, 8, 0) !== 8) throw new Error(`${file}: too short for a safetensors header`);
+    const length = Number(head.readBigUInt64LE(0));
+    if (length > 100e6) throw new Error(`${file}: header length ${length} is implausible`);
+    const json = Buffer.alloc(length);
+    fs.readSync(fd, json, 0, length, 8);
+    return JSON.parse(json.toString('utf8')).__metadata__ ?? {};
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function describe(meta) {
+  const kind = [meta['unravel.block'] === 'postact' ? 'post-activation' : 'pre-activation', meta['unravel.skip'] === 'false' ? 'plain (no skips)' : `shortcut ${meta['unravel.shortcut']}`];
+  if (meta['unravel.residual_scale']) kind.push('stochastic depth');
+  return kind.join(', ');
+}
+
+function entryFor(file, name, extra = {}) {
+  const meta = readMetadata(file);
+  const perStage = Number(meta['unravel.blocks_per_stage']);
+  return {
+    name,
+    file: path.basename(file),
+    blocks: extra.blocks ?? (Number.isFinite(perStage) ? 3 * perStage : null),
+    kind: extra.kind ?? describe(meta),
+    accuracy: extra.accuracy ?? null,
+    bytes: fs.statSync(file).size,
+    path: file,
+    ...(extra.note ? { note: extra.note } : {}),
+  };
+}
+
+/** [{name, file, blocks, kind, accuracy, bytes, path}] and where the list came from. */
+export function findModels(root) {
+  const manifest = path.join(root, 'models', 'manifest.json');
+  if (fs.existsSync(manifest)) {
+    const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+    const list = Array.isArray(parsed) ? parsed : parsed.models ?? [];
+    const models = [];
+    for (const m of list) {
+      const file = path.join(root, 'models', m.file);
+      if (!fs.existsSync(file)) {
+        console.warn(`build: ${manifest} lists ${m.file}, which is missing; skipped`);
+        continue;
+      }
+      models.push(entryFor(file, m.name ?? path.basename(m.file, '.safetensors'), m));
+    }
+    return { source: 'models/manifest.json', models };
+  }
+  const golden = path.join(root, 'tests', 'golden');
+  const files = fs.existsSync(golden) ? fs.readdirSync(golden).filter((f) => f.endsWith('.safetensors')).sort() : [];
+  const models = [];
+  for (const f of files) {
+    try {
+      models.push(entryFor(path.join(golden, f), path.basename(f, '.safetensors'), { note: 'tiny random test model (no zoo yet)' }));
+    } catch (e) {
+      // Corrupt files for the loader's error tests live here too; they are not offered.
+    }
+  }
+  return { source: 'tests/golden (no models/manifest.json yet)', models };
+}
