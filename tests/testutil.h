@@ -19,7 +19,7 @@ static int test_failures;
     } while (0)
 
 /* Whole file into a malloc'd buffer; NULL (and a message) if it cannot be read. */
-static unsigned char *test_read_file(const char *path, size_t *len)
+static inline unsigned char *test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -41,7 +41,7 @@ static unsigned char *test_read_file(const char *path, size_t *len)
 }
 
 /* Path of a file in the source tree (UNRAVEL_SOURCE is set by CTest). */
-static const char *test_source_path(const char *rel)
+static inline const char *test_source_path(const char *rel)
 {
     static char buf[4][1024];
     static int next;
@@ -51,7 +51,7 @@ static const char *test_source_path(const char *rel)
     return out;
 }
 
-static int test_summary(const char *name)
+static inline int test_summary(const char *name)
 {
     if (test_failures) fprintf(stderr, "%s: %d check(s) failed\n", name, test_failures);
     else printf("%s: all checks passed\n", name);

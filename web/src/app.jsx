@@ -100,7 +100,13 @@ export function App() {
       const r = await s.evaluate(shown, data.records, n, (p) => setEvalState({ status: 'running', deleted: shown, ...p }));
       setEvalState({ status: 'done', deleted: shown, ...r });
     } catch (e) {
-      if (e instanceof CancelledError) return; // superseded by a newer run
+      if (e instanceof CancelledError) {
+        // Cancelled by the user, or by a sweep (then it reruns afterwards); a newer
+        // evaluation has already replaced the state, so leave that alone.
+        const status = sweeping.current ? 'pending' : 'cancelled';
+        setEvalState((prev) => (prev.deleted === shown && prev.status === 'running' ? { ...prev, status } : prev));
+        return;
+      }
       setEvalState({ status: 'error', deleted: shown });
       setFailure(e.message);
     }
