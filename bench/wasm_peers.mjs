@@ -18,12 +18,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_BUILD, measureUnravel, randomImages, timeBatches } from '../wasm/bench.mjs';
 import { readSafetensors } from './safetensors.mjs';
 
 const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 // Peers and ours compute in float32 with different summation orders (and Winograd here);
 // logits are O(1), so agreement to 1e-3 of their scale says they compute the same network.
@@ -102,7 +100,8 @@ function buildTfNet(file) {
     const p = bn ? bnParams(bn) : null;
     const w = convW(name, p?.mul);
     const ks = get(name).shape[2];
-    return { w, b: p ? tf.tensor1d(p.add) : null, stride, pad: ks === 3 ? 'same' : 'valid' };
+    // Explicit symmetric padding: TF's 'same' pads stride-2 convolutions on one side only.
+    return { w, b: p ? tf.tensor1d(p.add) : null, stride, pad: ks === 3 ? 1 : 0 };
   };
   const affine = (bn) => {
     const p = bnParams(bn);
@@ -182,9 +181,9 @@ async function measureTf(file, images, batch, seconds) {
     return d;
   };
   const logits = once();
-  const ips = await timeBatches(once, batch, { seconds });
+  const t = await timeBatches(once, batch, { seconds });
   input.dispose();
-  return { images_per_s: ips, logits, version: tf.version_core };
+  return { ...t, logits, version: tf.version_core };
 }
 
 // ---- onnxruntime-web ----------------------------------------------------------------------
@@ -204,17 +203,11 @@ async function measureOrt(onnxPath, images, batch, seconds) {
   const session = await ort.InferenceSession.create(await readFile(onnxPath), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', images, [batch, 3, 32, 32]) };
   const out = session.outputNames[0];
-  // ORT's run is async; time it the same way, awaiting each batch.
   const run = async () => (await session.run(feeds))[out].data;
   const logits = await run();
-  const warmEnd = performance.now() + 1500;
-  let n = 0;
-  while (performance.now() < warmEnd || n < 2) { await run(); n++; }
-  let images_ = 0, k = 0, elapsed;
-  const start = performance.now();
-  do { await run(); images_ += batch; k++; } while ((elapsed = (performance.now() - start) / 1000) < seconds || k < 3);
+  const t = await timeBatches(run, batch, { seconds });
   await session.release();
-  return { images_per_s: images_ / elapsed, logits };
+  return { ...t, logits };
 }
 
 // ---- comparison ---------------------------------------------------------------------------
@@ -246,9 +239,13 @@ async function main() {
     const ours = await measureUnravel(bytes, { batch: a.batch, build: a.build, seconds: a.seconds, images });
     const flops = ours.flops;
     const row = (engine, r, extra = {}) => {
-      const out = { engine, model: name, batch: a.batch, threads: 1, images_per_s: Number(r.images_per_s.toFixed(1)), gflops: Number(((r.images_per_s * flops) / 1e9).toFixed(1)), ...extra };
+      const out = {
+        engine, model: name, batch: a.batch, threads: 1,
+        images_per_s: Number(r.images_per_s.toFixed(1)), gflops: Number(((r.images_per_s * flops) / 1e9).toFixed(1)),
+        cpu_images_per_s: Number(r.cpu_images_per_s.toFixed(1)), ...extra,
+      };
       rows.push(out);
-      console.error(`  ${name.padEnd(10)} ${engine.padEnd(24)} ${out.images_per_s.toFixed(1).padStart(8)} img/s ${out.gflops.toFixed(1).padStart(7)} GFLOP/s${extra.logit_rel_err !== undefined ? `   logits vs unravel: ${extra.logit_rel_err.toExponential(1)}` : ''}`);
+      console.error(`  measured ${name} ${engine}: ${out.images_per_s} img/s`);
     };
     if (want('unravel')) row('unravel-wasm', ours, { simd: true, kernels: ours.kernels });
     if (want('tfjs')) {
@@ -270,6 +267,11 @@ async function main() {
       }
     }
   }
+  console.log(`${'model'.padEnd(12)}${'engine'.padEnd(24)}${'img/s'.padStart(9)}${'GFLOP/s'.padStart(9)}${'cpu img/s'.padStart(11)}  logits vs unravel`);
+  for (const r of rows) {
+    const cmp = r.logit_rel_err === undefined ? '' : r.logit_rel_err.toExponential(1);
+    console.log(`${r.model.padEnd(12)}${r.engine.padEnd(24)}${r.images_per_s.toFixed(1).padStart(9)}${r.gflops.toFixed(1).padStart(9)}${r.cpu_images_per_s.toFixed(1).padStart(11)}  ${cmp}`);
+  }
   for (const r of rows) console.log(JSON.stringify(r));
   if (failed) {
     console.error(`wasm_peers.mjs: a peer's logits differ from Unravel's by more than ${LOGIT_TOLERANCE} (relative); see logit_rel_err`);
@@ -281,4 +283,3 @@ main().catch((e) => {
   console.error(`wasm_peers.mjs: ${e.stack ?? e.message}`);
   process.exit(1);
 });
-void here;

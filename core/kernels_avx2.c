@@ -1,6 +1,8 @@
 /* kernels_avx2.c - AVX2 + FMA kernels (8 floats per vector, 16 registers): the direct
- * convolution of kernels_conv_simd.h with tiles of up to 12 accumulators. Built with -mavx2
- * -mfma; elsewhere it compiles to a getter that returns NULL. */
+ * convolution of kernels_conv_simd.h with up to 12 accumulators per tile, and the Winograd
+ * convolutions of kernels_winograd_simd.h (stride-1 3x3 layers, with packed weights) with GEMM
+ * register tiles of 6 tiles x 2 vectors. Output channels not a multiple of 8 go to the scalar
+ * kernels. Built with -mavx2 -mfma; elsewhere the getter returns NULL. */
 #include "kernels.h"
 
 #if defined(__AVX2__) && defined(__FMA__)

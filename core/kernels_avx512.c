@@ -1,8 +1,8 @@
 /* kernels_avx512.c - AVX-512F kernels (16 floats per vector, 32 registers): the direct
- * convolution of kernels_conv_simd.h with tiles of up to 24 accumulators; the broadcasts fold
- * into the FMAs as {1to16} memory operands. Channel counts that are not a multiple of 16 go to
- * the AVX2 kernels (every AVX-512 CPU has AVX2). Built with -mavx512f...; elsewhere it compiles to
- * a getter that returns NULL. */
+ * convolution of kernels_conv_simd.h with up to 24 accumulators per tile, and the Winograd
+ * convolutions of kernels_winograd_simd.h with GEMM register tiles of 12 tiles x 2 vectors.
+ * Layers whose output channels are not a multiple of 16 go to the AVX2 kernels (every AVX-512
+ * CPU has AVX2). Built with -mavx512f etc.; elsewhere the getter returns NULL. */
 #include "kernels.h"
 
 #if defined(__AVX512F__) && defined(__AVX2__) && defined(__FMA__)
@@ -27,11 +27,23 @@
 #define WINO_TB_64 8 /* 16 tiles of an 8x8 map in whole register tiles */
 #include "kernels_winograd_simd.h"
 
+/* A layer whose cout is not a multiple of 16 is the AVX2 kernels' whole (packing included). */
 static void conv__avx512(const unr_conv_args *a)
 {
-    if (a->packed && wino_form(a)) conv_winograd(a);
-    else if (a->cout % VL == 0) conv_direct(a);
-    else unr_kernels_avx2()->conv(a);
+    if (a->cout % VL) unr_kernels_avx2()->conv(a);
+    else if (a->packed && wino_form(a)) conv_winograd(a);
+    else conv_direct(a);
+}
+
+static size_t conv_pack_size__avx512(const unr_conv_args *a)
+{
+    return a->cout % VL ? unr_conv_pack_size(unr_kernels_avx2(), a) : wino_pack_size(a);
+}
+
+static void conv_pack__avx512(const unr_conv_args *a, float *packed)
+{
+    if (a->cout % VL) unr_kernels_avx2()->conv_pack(a, packed);
+    else wino_pack(a, packed);
 }
 
 static void affine_relu__avx512(const float *in, float *out, int h, int w, int c, const float *mul,
@@ -58,8 +70,8 @@ static void affine_relu__avx512(const float *in, float *out, int h, int w, int c
 static const unr_kernels avx512_kernels = {
     .name = "avx512",
     .conv = conv__avx512,
-    .conv_pack_size = wino_pack_size,
-    .conv_pack = wino_pack,
+    .conv_pack_size = conv_pack_size__avx512,
+    .conv_pack = conv_pack__avx512,
     .affine_relu = affine_relu__avx512,
 };
 

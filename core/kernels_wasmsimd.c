@@ -122,11 +122,12 @@ static void conv_direct(const unr_conv_args *a)
 #ifndef CHUNK
 #define CHUNK 8 /* tiles per chunk: U and M stay near L1 */
 #endif
-#ifndef GEMM_NR
-#define GEMM_NR 8 /* GEMM register tile: GEMM_MR rows (tiles) x GEMM_NR columns (channels) */
-#endif
+/* GEMM register tile: GEMM_MR rows (tiles) x GEMM_NR columns (channels), 8 accumulators plus
+ * two weight vectors, a broadcast and a product: 12 of V8's 15 xmm registers. GEMM_NR is fixed
+ * (gemm handles one 4-wide tail block); GEMM_MR may be 1 to 6. */
+#define GEMM_NR 8
 #ifndef GEMM_MR
-#define GEMM_MR 4 /* at most 6, see gemm_columns' tail */
+#define GEMM_MR 4
 #endif
 
 static int wino_applies(const unr_conv_args *a)

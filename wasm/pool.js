@@ -191,7 +191,9 @@ export class EnginePool {
         const start = work.next;
         work.next += n;
         work.active++;
-        const chunk = bytes.slice(start * CIFAR_RECORD, (start + n) * CIFAR_RECORD);
+        // A fresh copy to transfer (a node Buffer's slice() would share, and detach, the records).
+        const chunk = new Uint8Array(n * CIFAR_RECORD);
+        chunk.set(bytes.subarray(start * CIFAR_RECORD, (start + n) * CIFAR_RECORD));
         const began = performance.now();
         client.request('chunk', { bytes: chunk, name, predictions }, [chunk.buffer]).then(
           (reply) => {

@@ -97,7 +97,40 @@ try {
   check(text === `${(100 * evalCli.accuracy).toFixed(1)}%`, `the page shows ${text} for the CLI's ${evalCli.accuracy}`);
   check((await page.locator(`.stage-blocks .block.deleted`).count()) === 2, 'two blocks drawn as deleted');
   await page.screenshot({ path: path.join(outDir, 'page_deleted.png'), fullPage: true });
+
+  // Cancel a sweep on all the page's images once the first results are in.
+  await page.selectOption('#images-select', String(dataInfo.images));
+  await page.waitForSelector(`[data-testid=accuracy][data-state=done][data-images="${dataInfo.images}"]`, { timeout: 300000 });
+  await page.click('[data-testid=run-sweep]');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid=sweep]');
+    return s.dataset.state === 'done' || (s.dataset.state === 'running' && Number(s.dataset.images) > 0);
+  }, null, { timeout: 120000 });
+  const cancelButton = page.locator('[data-testid=cancel-sweep]');
+  if (await cancelButton.isVisible()) {
+    await cancelButton.click();
+    await page.waitForSelector('[data-testid=sweep]:not([data-state=running])', { timeout: 60000 });
+    const after = await page.locator('[data-testid=sweep]').evaluate((s) => ({ state: s.dataset.state, images: Number(s.dataset.images) }));
+    const note2 = await page.locator('[data-testid=sweep-note]').textContent();
+    check(after.state === 'cancelled' && after.images > 0 && after.images < dataInfo.images && note2.startsWith('Cancelled') && note2.includes(`${after.images} test image`),
+      `cancelled sweep keeps its partial results and says on how many images (${after.state}, ${after.images}: "${note2}")`);
+    await page.screenshot({ path: path.join(outDir, 'page_cancelled.png'), fullPage: true });
+  } else {
+    console.log(`note: the ${dataInfo.images}-image sweep finished before it could be cancelled; cancellation is checked in pool.test.mjs`);
+  }
   await page.close();
+
+  // The plain (no SIMD) module, as browsers without SIMD get it, gives the same accuracy.
+  const plain = await newPage();
+  await plain.goto(`${base}?engine=plain#model=${entry.name}`);
+  await plain.waitForSelector('[data-testid=engine-note]:has-text("worker")', { timeout: 60000 });
+  const plainNote = await plain.locator('[data-testid=engine-note]').textContent();
+  check(/plain WebAssembly \(scalar kernels\)/.test(plainNote), `?engine=plain runs the plain module (${plainNote})`);
+  await plain.selectOption('#images-select', String(IMAGES));
+  await plain.waitForSelector(`[data-testid=accuracy][data-state=done][data-images="${IMAGES}"]`, { timeout: 300000 });
+  const plainCorrect = await plain.locator('[data-testid=accuracy]').evaluate((e) => Number(e.dataset.correct));
+  check(plainCorrect === countOf(cli.baseline, cli.images), `plain module: ${plainCorrect} correct, the CLI ${countOf(cli.baseline, cli.images)}`);
+  await plain.close();
 
   // Friendly failures: each leaves a visible message, never a blank page.
   const noWasm = await newPage();
@@ -127,5 +160,5 @@ try {
   await browser.close();
   server.kill();
 }
-console.log(`screenshots: ${outDir}/page_sweep.png, page_deleted.png, page_missing_model.png, page_failed_worker.png`);
+console.log(`screenshots: ${outDir}/page_sweep.png, page_deleted.png, page_cancelled.png, page_missing_model.png, page_failed_worker.png`);
 report('web_page_e2e');

@@ -33,7 +33,8 @@ check(JSON.stringify([...merged.predictions]) === JSON.stringify([...reference.p
 check(progress.length > 1 && progress.every((d, i) => i === 0 || d > progress[i - 1]) && progress.at(-1) === 97, `progress rises to 97 images (${progress})`);
 
 // A sub-range of the images.
-const part = await pool.run({ plans: poolPlans, records, first: 10, count: 30 });
+// (records as a node Buffer: chunks must be copies, or transferring one would detach them all)
+const part = await pool.run({ plans: poolPlans, records: Buffer.from(records), first: 10, count: 30 });
 model.setPlans(plans);
 const partRef = model.run({ first: 10, count: 30 });
 check(JSON.stringify([...part.raw]) === JSON.stringify([...partRef.raw]) && part.imagesTotal === 30, 'images 10..39 through the pool equal one engine\'s');

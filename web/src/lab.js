@@ -32,6 +32,12 @@ export async function loadTestImages() {
   return { records: bytes, images: info.images, source: info.source };
 }
 
+// ?engine=plain or ?engine=simd overrides feature detection (to try the fallback build).
+function forcedFlavour() {
+  const wanted = new URLSearchParams(location.search).get('engine');
+  return wanted === 'plain' ? false : wanted === 'simd' ? true : undefined;
+}
+
 /** One loaded model: a worker pool with the model in every worker. */
 export class ModelSession {
   static async open(entry, onFailure) {
@@ -41,6 +47,7 @@ export class ModelSession {
       workerUrl: new URL('./worker.js', base),
       moduleBase: new URL('./wasm/', base),
       model: { bytes, name: entry.file },
+      simd: forcedFlavour(),
       onFailure,
     });
     return new ModelSession(entry, pool);
