@@ -48,12 +48,13 @@ export function findModels(root) {
     const list = Array.isArray(parsed) ? parsed : parsed.models ?? [];
     const models = [];
     for (const m of list) {
-      const file = path.join(root, 'models', m.file);
-      if (!fs.existsSync(file)) {
-        console.warn(`build: ${manifest} lists ${m.file}, which is missing; skipped`);
+      const relative = m.file ?? m.path;
+      const file = relative && path.resolve(root, 'models', relative);
+      if (!file || !fs.existsSync(file)) {
+        console.warn(`build: ${manifest} lists ${relative}, which is missing; skipped`);
         continue;
       }
-      models.push(entryFor(file, m.name ?? path.basename(m.file, '.safetensors'), m));
+      models.push(entryFor(file, m.name ?? path.basename(file, '.safetensors'), { ...m, blocks: Number.isInteger(m.blocks) ? m.blocks : undefined }));
     }
     return { source: 'models/manifest.json', models };
   }
