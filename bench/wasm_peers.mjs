@@ -10,9 +10,11 @@
 //
 // MODEL.onnx must sit beside each MODEL.safetensors (bench/export_onnx.py writes it) for
 // onnxruntime-web; TF.js builds the network from the safetensors weights itself (NHWC conv2d,
-// BatchNorm folded into the convolutions it follows, exactly as FORMAT.md computes). Prints a
-// table of img/s and GFLOP/s (the model's direct-convolution FLOPs, the same count for every
-// engine), then one JSON line per engine and model. Each peer's logits are checked against
+// BatchNorm folded into the convolutions it follows, exactly as FORMAT.md computes). All three
+// get the same batch of random normalised images. Progress goes to stderr; stdout gets a table
+// of img/s and GFLOP/s (the model's direct-convolution FLOPs, the same count for every engine),
+// then one JSON line per engine and model. cpu img/s divides by this process's CPU time instead
+// of wall time: steadier when the machine is shared. Each peer's logits are compared with
 // Unravel's on the same batch; a mismatch is reported and makes the exit status 1.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -236,7 +238,7 @@ async function main() {
     const name = path.basename(modelPath, '.safetensors');
     const bytes = await readFile(modelPath);
     const images = randomImages(a.batch);
-    const ours = await measureUnravel(bytes, { batch: a.batch, build: a.build, seconds: a.seconds, images });
+    const ours = await measureUnravel(bytes, { name: path.basename(modelPath), batch: a.batch, build: a.build, seconds: a.seconds, images });
     const flops = ours.flops;
     const row = (engine, r, extra = {}) => {
       const out = {

@@ -10,6 +10,7 @@
  *   V_SET1(x)          broadcast the float x
  *   V_FMA(a, b, c)     a * b + c
  *   V_MUL(a, b)        a * b
+ *   V_ADD(a, b), V_SUB(a, b)   (used by kernels_winograd_simd.h)
  *   V_MAX(a, b)        lane-wise max, returning b where a is NaN
  *   TILE_ACC           accumulator registers a tile may hold (rows * cols * vectors)
  *   TILE_RX            most pixels in a one-row tile (at most 12); tiles hold 1 or 2 channel
@@ -19,7 +20,8 @@
  * Blocking: a tile is RY x RX output pixels by CB vectors of output channels, all accumulated in
  * registers; per (tap, input channel) it loads CB weight vectors once and reuses them for the
  * RY * RX broadcast input values. Output-channel blocks are the outer loop so that the block's
- * weights stay in L1 while the rows of the map stream past.
+ * weights stay in L1 while the rows of the map stream past. The ResNet shapes get their own
+ * copies with every size constant (conv_direct), so addresses become fixed offsets.
  */
 #include "kernels.h"
 

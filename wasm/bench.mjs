@@ -59,9 +59,9 @@ export async function timeBatches(run, batch, { seconds = 5, warmupS = 1.5 } = {
 
 /** Load the module and model, time forward passes: { images_per_s, cpu_images_per_s, gflops,
  * kernels, flops, logits (of the batch) }. */
-export async function measureUnravel(modelBytes, { batch = 64, build = DEFAULT_BUILD, simd = true, seconds = 5, images } = {}) {
+export async function measureUnravel(modelBytes, { name = 'model', batch = 64, build = DEFAULT_BUILD, simd = true, seconds = 5, images } = {}) {
   const engine = await loadEngine({ moduleBase: pathToFileURL(build + path.sep), simd });
-  const model = engine.loadModel(modelBytes, 'model');
+  const model = engine.loadModel(modelBytes, name);
   const input = images ?? randomImages(batch);
   const logits = model.forward(input, batch);
   const t = await timeBatches(() => model.forward(input, batch), batch, { seconds });
@@ -118,14 +118,14 @@ async function main() {
     process.exit(1);
   }
   try {
-    const r = await measureUnravel(bytes, a);
+    const r = await measureUnravel(bytes, { ...a, name: path.basename(a.model) });
     console.log(JSON.stringify({
       engine: 'unravel-wasm', simd: a.simd, batch: a.batch, threads: 1,
       images_per_s: Number(r.images_per_s.toFixed(1)), gflops: Number(r.gflops.toFixed(1)),
       model: a.model, kernels: r.kernels, cpu_images_per_s: Number(r.cpu_images_per_s.toFixed(1)),
     }));
   } catch (e) {
-    console.error(`bench.mjs: ${a.model}: ${e.message}`);
+    console.error(`bench.mjs: ${e.message}`);
     if (/Cannot find module|ENOENT/.test(String(e.message))) console.error(`bench.mjs: is the module built in ${a.build}? (see README: the wasm build)`);
     process.exit(1);
   }

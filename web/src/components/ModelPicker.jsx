@@ -6,7 +6,7 @@ export function ModelPicker({ models, value, onChange, disabled }) {
       <select id="model-select" value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value)}>
         {models.map((m) => (
           <option value={m.name} key={m.name}>
-            {m.name} — {m.blocks} blocks{m.accuracy != null ? `, ${(100 * m.accuracy).toFixed(1)}% on CIFAR-10` : ''}{m.note ? ` (${m.note})` : ''}
+            {m.name} — {m.blocks} blocks{typeof m.accuracy === 'number' ? `, ${(m.accuracy > 1 ? m.accuracy : 100 * m.accuracy).toFixed(1)}% test accuracy` : ''}{m.note ? ` (${m.note})` : ''}
           </option>
         ))}
       </select>
