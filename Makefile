@@ -7,13 +7,17 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Where CIFAR-10 is read from: UNRAVEL_DATA, else this workplace's shared copy if present.
 export UNRAVEL_DATA ?= $(firstword $(wildcard ../shared/cifar10/cifar-10-binary.tar.gz))
 
-APT_PACKAGES = cmake gcc make zlib1g-dev nodejs npm emscripten chromium
+# command:package pairs; a command already on PATH (e.g. node and npm from another source) is
+# not installed again.
+APT_NEEDS = cmake:cmake gcc:gcc make:make node:nodejs npm:npm emcc:emscripten chromium:chromium \
+            bash:bash
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps native asan wasm web web-deps test test-native test-asan test-web run demo bench clean
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for need in $(APT_NEEDS); do command -v $${need%%:*} >/dev/null 2>&1 || missing="$$missing $${need#*:}"; done; \
+	dpkg -s zlib1g-dev >/dev/null 2>&1 || missing="$$missing zlib1g-dev"; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
