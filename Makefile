@@ -60,6 +60,7 @@ test-web: native web
 	cmake -S . -B $(BUILD) -DUNRAVEL_WASM_DIR=$(abspath $(BUILD_WASM))/wasm -DUNRAVEL_WEB_DIST=$(abspath web/dist)
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest -L web --output-on-failure
+	cd $(BUILD_WASM) && ctest --output-on-failure
 
 # Build everything (CLI, WebAssembly, page) and serve the lab on localhost (PORT=8000).
 PORT ?= 8000
