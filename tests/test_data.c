@@ -12,18 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        checks++;                                                               \
-        if (!(cond)) {                                                          \
-            failures++;                                                         \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
+#include "testutil.h"
 
 #define BATCH UNR_DATA_BATCH_BYTES
 #define REC UNR_CIFAR_RECORD
@@ -155,9 +144,9 @@ static void expect_fail(const char *path, const char *split, unr_status status, 
     size_t len = 99;
     unr_error err;
     unr_status st = unr_data_load(path, split, &rec, &len, &err);
-    checks++;
+    test_checks++;
     if (st != status) {
-        failures++;
+        test_failures++;
         fprintf(stderr, "line %d: %s: status %s, expected %s (%s)\n", line, path,
                 unr_status_str(st), unr_status_str(status), err.message);
         if (st == UNR_OK) free(rec);
@@ -176,9 +165,9 @@ static void expect_load(const char *path, const char *split, const unsigned char
     size_t len;
     unr_error err;
     unr_status st = unr_data_load(path, split, &rec, &len, &err);
-    checks++;
+    test_checks++;
     if (st != UNR_OK) {
-        failures++;
+        test_failures++;
         fprintf(stderr, "line %d: %s (%s): %s\n", line, path, split ? split : "NULL", err.message);
         return;
     }
@@ -255,9 +244,9 @@ static void check_names(const char *path, int line)
     char names[UNR_CLASSES][32];
     unr_error err;
     unr_status st = unr_data_class_names(path, names, &err);
-    checks++;
+    test_checks++;
     if (st != UNR_OK) {
-        failures++;
+        test_failures++;
         fprintf(stderr, "line %d: class names of %s: %s\n", line, path, err.message);
         return;
     }
@@ -524,6 +513,5 @@ int main(void)
     test_tar_fuzz();
     cleanup();
     test_real_data();
-    printf("test_data: %d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return test_summary("test_data");
 }

@@ -9,18 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        checks++;                                                               \
-        if (!(cond)) {                                                          \
-            failures++;                                                         \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
+#include "testutil.h"
 
 #define FILE_NAME "t.safetensors"
 
@@ -59,9 +48,9 @@ static void expect(blob b, unr_status status, const char *want1, const char *wan
     unr_error err;
     memset(&f, 0x5a, sizeof f);
     unr_status st = unr_st_parse(b.bytes, b.len, FILE_NAME, &f, &err);
-    checks++;
+    test_checks++;
     if (st != status) {
-        failures++;
+        test_failures++;
         fprintf(stderr, "line %d: status %s, expected %s (%s)\n", line, unr_status_str(st),
                 unr_status_str(status), err.message);
     } else if (status != UNR_OK) {
@@ -122,9 +111,9 @@ static void json_bad(const char *text, const char *why, int line)
 {
     unr_json_doc doc;
     unr_json_result r = json_parse_exact(text, strlen(text), &doc);
-    checks++;
+    test_checks++;
     if (r != UNR_JSON_SYNTAX) {
-        failures++;
+        test_failures++;
         fprintf(stderr, "line %d: '%s' parsed\n", line, text);
         unr_json_free(&doc);
         return;
@@ -603,6 +592,5 @@ int main(void)
     test_header_json();
     test_dtype_offsets_overlap();
     test_fuzz();
-    printf("test_safetensors: %d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return test_summary("test_safetensors");
 }

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int test_failures;
+static int test_failures, test_checks;
 
 #define CHECK(cond, ...)                                                   \
     do {                                                                   \
+        test_checks++;                                                     \
         if (!(cond)) {                                                     \
             test_failures++;                                               \
             fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
@@ -53,8 +54,8 @@ static inline const char *test_source_path(const char *rel)
 
 static inline int test_summary(const char *name)
 {
-    if (test_failures) fprintf(stderr, "%s: %d check(s) failed\n", name, test_failures);
-    else printf("%s: all checks passed\n", name);
+    if (test_failures) fprintf(stderr, "%s: %d of %d checks failed\n", name, test_failures, test_checks);
+    else printf("%s: all %d checks passed\n", name, test_checks);
     return test_failures ? 1 : 0;
 }
 
