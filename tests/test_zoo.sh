@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# test_zoo.sh UNRAVEL SOURCE_DIR - every model in models/manifest.json exists with its stated
+# size, the zoo stays under 15 MB, and (when UNRAVEL_DATA names CIFAR-10) the engine's accuracy on
+# the full test batch equals the card's.
+set -u
+unravel=$1 src=$2
+manifest=$src/models/manifest.json
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+[ -f "$manifest" ] || { echo "no models/manifest.json: nothing shipped yet"; exit 77; }
+total=0
+while IFS=$'\t' read -r file bytes accuracy; do
+    path=$src/models/$file
+    [ -f "$path" ] || { fail "$file is in the manifest but missing"; continue; }
+    size=$(stat -c %s "$path")
+    [ "$size" = "$bytes" ] || fail "$file: $size bytes, the manifest says $bytes"
+    total=$((total + size))
+    grep -q "\`$file\`" "$src/models/README.md" || fail "$file has no row in models/README.md"
+    if [ -n "${UNRAVEL_DATA:-}" ] && [ -e "$UNRAVEL_DATA" ]; then
+        got=$("$unravel" eval "$path" --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).accuracy))')
+        node -e 'process.exit(Math.abs(+process.argv[1] - +process.argv[2]) < 5e-5 ? 0 : 1)' "$got" "$accuracy" ||
+            fail "$file: engine accuracy $got, the card says $accuracy"
+        echo "$file: engine accuracy $got (card $accuracy)"
+    fi
+done < <(node -e 'for (const m of JSON.parse(require("fs").readFileSync(process.argv[1])).models)
+                    console.log([m.file, m.bytes, m.accuracy].join("\t"))' "$manifest")
+[ "$total" -lt 15000000 ] || fail "the zoo is $total bytes, over 15 MB"
+[ -n "${UNRAVEL_DATA:-}" ] || echo "UNRAVEL_DATA not set: accuracies not checked"
+[ $failures = 0 ] && echo "zoo: all checks passed"
+exit $((failures > 0))
