@@ -19,7 +19,7 @@ static const char *const help_text =
     "  unravel info MODEL                       architecture, blocks, parameters\n"
     "  unravel eval MODEL [--delete 3,7] [--order 1,3,2,...]\n"
     "  unravel sweep delete-one MODEL           every block deleted in turn\n"
-    "  unravel sweep delete-k MODEL [--k 1-20] [--trials T] [--seed S]\n"
+    "  unravel sweep delete-k MODEL [--k 1-20] [--trials T] [--seed S]   (k of all blocks)\n"
     "  unravel sweep reorder MODEL [--swaps 1-30] [--trials T] [--seed S]\n"
     "  unravel sweep drop MODEL [--prob 0.1,0.2] [--rule uniform|linear] [--trials T] [--seed S]\n"
     "  unravel paths MODEL [--k 0-10]           path-length distribution, paths left after k deletions\n"
