@@ -17,6 +17,12 @@ export function Explanation() {
         (marked ↓2), where the shortcut itself changes the shape of the signal.
       </p>
       <p>
+        How much one block matters depends on the network: the paper measured a 110-layer network with 54
+        blocks, where each block is a small share of the whole. A 20-layer network has only 9 blocks, and one
+        trained briefly (as our resnet20 was, see its model card) leans on each of them much more. Compare
+        with the plain network, which has no skip connections at all, and look at the card for the numbers.
+      </p>
+      <p>
         Everything here runs in your browser: the networks are small ResNets trained on CIFAR-10 (32×32 pictures of
         ten kinds of objects) and the page evaluates them on the test images shipped with it. Numbers are exact counts
         of correctly classified images, and always say how many images they rest on.
