@@ -71,7 +71,8 @@ def write_cards(rows):
         out.append('\nTrained on the 50000 training images of `%s` (sha256 `%s`), %s, PyTorch %s, '
                    'batch %d, SGD momentum 0.9, weight decay %g, %s. Accuracies are on the full '
                    '10000-image test batch.' % (s['data'], s['data_sha256'], s['hardware'],
-                                                s['torch'], s['batch'], s['weight_decay'], s['schedule']))
+                                                s['torch'], s['batch'], s['weight_decay'],
+                                                s['schedule'].split(' over ')[0] + ' over each model\'s training time, warm-up and cosine decay'))
     out.append('\n## Delete one block (Fig. 3)\n\nTest error (%) with each block deleted, measured by '
                '`unravel sweep delete-one` on the 10000 test images; `*` marks a downsampling block.\n')
     for name, s, info, ev, sweep in rows:
