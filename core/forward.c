@@ -15,6 +15,14 @@ struct unr_workspace {
 
 static int stage_size(int s) { return 32 >> s; }
 
+/* The stage whose shape the input of position i has: block i's input (the previous stage's for
+ * a downsampling block); position num_blocks holds the last block's output. */
+static int position_stage(const unr_model *m, int i)
+{
+    if (i == m->info.num_blocks) return 2;
+    return m->blocks[i].downsample ? m->blocks[i].stage - 1 : m->blocks[i].stage;
+}
+
 unr_workspace *unr_workspace_new(const unr_model *m, int with_cache)
 {
     const unr_model_info *in = &m->info;
@@ -24,12 +32,8 @@ unr_workspace *unr_workspace_new(const unr_model *m, int with_cache)
         stage_len[s] = unr_map_len(stage_size(s), stage_size(s), in->widths[s]);
         total += MAPS_PER_STAGE * stage_len[s];
     }
-    /* Position i's input has block i's input shape: the previous stage's for a downsampling
-     * block; position L holds the last block's output. */
     if (with_cache)
-        for (int i = 0; i <= L; i++)
-            total += stage_len[i == L ? 2 : (m->blocks[i].downsample ? m->blocks[i].stage - 1
-                                                                      : m->blocks[i].stage)];
+        for (int i = 0; i <= L; i++) total += stage_len[position_stage(m, i)];
     unr_workspace *ws = calloc(1, sizeof *ws);
     if (!ws) return NULL;
     ws->memory = calloc(total, sizeof(float)); /* zero: every border starts and stays zero */
@@ -46,8 +50,7 @@ unr_workspace *unr_workspace_new(const unr_model *m, int with_cache)
     if (with_cache)
         for (int i = 0; i <= L; i++) {
             ws->cache[i] = p;
-            p += stage_len[i == L ? 2 : (m->blocks[i].downsample ? m->blocks[i].stage - 1
-                                                                  : m->blocks[i].stage)];
+            p += stage_len[position_stage(m, i)];
         }
     return ws;
 }
@@ -118,7 +121,7 @@ static const float *run_block(const unr_model *m, unr_workspace *ws, const unr_b
                               int keep, const float *x, float *out)
 {
     float **maps = ws->maps[bl->stage];
-    int in_stage = bl->downsample ? bl->stage - 1 : bl->stage;
+    int in_stage = position_stage(m, (int)(bl - m->blocks));
     int skip = m->info.skip, pre = m->info.block == UNR_PREACT;
 
     if (!keep && !bl->downsample) return x;
@@ -220,13 +223,6 @@ void unr_forward_plan(const unr_model *m, unr_workspace *ws, const unr_plan *pla
         x = run_block(m, ws, bl, plan->keep[b], x, other_map(ws, bl->stage, x));
     }
     head(m, ws, x, logits);
-}
-
-int unr_plan_first_change(const unr_plan *plan)
-{
-    for (int i = 0; i < plan->num_blocks; i++)
-        if (plan->order[i] != i || !plan->keep[i]) return i;
-    return plan->num_blocks;
 }
 
 int unr_argmax(const float *logits)

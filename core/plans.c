@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "model.h"
+#include "forward.h"
 
 void unr_plan_identity(const unr_model *model, unr_plan *plan)
 {
@@ -15,11 +15,16 @@ void unr_plan_identity(const unr_model *model, unr_plan *plan)
     }
 }
 
-int unr_plan_is_identity(const unr_plan *plan)
+int unr_plan_first_change(const unr_plan *plan)
 {
     for (int i = 0; i < plan->num_blocks; i++)
-        if (plan->order[i] != i || !plan->keep[i]) return 0;
-    return 1;
+        if (plan->order[i] != i || !plan->keep[i]) return i;
+    return plan->num_blocks;
+}
+
+int unr_plan_is_identity(const unr_plan *plan)
+{
+    return unr_plan_first_change(plan) == plan->num_blocks;
 }
 
 /* Messages speak the paper's 1-based block numbers. */

@@ -141,9 +141,8 @@ unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_
         int started = 1;
         for (; started < threads; started++)
             if (pthread_create(&ids[started], NULL, work, &workers[started]) != 0) break;
-        work(&workers[0]);
-        /* A thread that failed to start leaves its share to the others. */
-        if (started < threads && !atomic_load(&j.cancelled)) work(&workers[0]);
+        work(&workers[0]); /* claims images until none are left, so a thread that failed to
+                              start leaves nothing undone */
         for (int t = 1; t < started; t++) pthread_join(ids[t], NULL);
 #else
         work(&workers[0]);

@@ -484,8 +484,12 @@ static void test_real_data(void)
     free(rec);
     char names[UNR_CLASSES][32];
     st = unr_data_class_names(path, names, &err);
-    CHECK(st == UNR_OK && strcmp(names[0], "airplane") == 0 && strcmp(names[9], "truck") == 0,
-          "real class names: %s", err.message);
+    /* A lone .bin (a valid UNRAVEL_DATA) may have no batches.meta.txt beside it. */
+    if (st == UNR_ERR_IO && strstr(path, ".bin"))
+        printf("real data: no batches.meta.txt beside %s: class names not checked\n", path);
+    else
+        CHECK(st == UNR_OK && strcmp(names[0], "airplane") == 0 && strcmp(names[9], "truck") == 0,
+              "real class names: %s", err.message);
 }
 
 /* rm -r of what the test made (only names it created). */
