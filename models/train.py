@@ -27,7 +27,7 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 from cifar_resnet import ARCHS, CifarResNet, build_arch, linear_decay_survival  # noqa: E402
-from safetensors_io import export_model  # noqa: E402
+from safetensors_io import export_model, load_model  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -51,6 +51,9 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--eval-every', type=int, default=1, help='log test accuracy every k epochs')
+    p.add_argument('--amp', choices=['auto', 'bf16', 'off'], default='auto',
+                   help='bfloat16 autocast (weights, optimizer and evaluation stay float32); auto: '
+                        'on where the hardware computes bf16 natively (CPU AMX / AVX512-BF16, CUDA)')
     p.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (timing)')
     p.add_argument('--dtype', choices=['F32', 'F16'], default='F32')
     p.add_argument('--data', default=None, help='CIFAR-10 tarball/folder (default $UNRAVEL_DATA)')
@@ -94,6 +97,19 @@ def evaluate(model, images, labels, device, batch=500):
     return correct / len(images)
 
 
+def native_bf16(device):
+    """True where bf16 convolutions run natively: about 2x faster than float32 on a CPU with
+    AMX (measured on the 2-core Xeon here: ResNet-56 253 -> 510 img/s)."""
+    if device.type == 'cuda':
+        return torch.cuda.is_bf16_supported()
+    try:
+        with open('/proc/cpuinfo') as f:
+            flags = next((l for l in f if l.startswith('flags')), '').split()
+    except OSError:
+        return False
+    return 'amx_bf16' in flags or 'avx512_bf16' in flags
+
+
 def hardware(device):
     if device.type == 'cuda':
         return torch.cuda.get_device_name(0)
@@ -128,6 +144,7 @@ def main(argv=None):
     xte, yte = torch.from_numpy(xte), torch.from_numpy(yte)
 
     model = make_model(args).to(device).to(memory_format=torch.channels_last)
+    use_bf16 = args.amp == 'bf16' or (args.amp == 'auto' and native_bf16(device))
     decay = [p for n_, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n_, p in model.named_parameters() if p.ndim <= 1]
     opt = torch.optim.SGD([{'params': decay, 'weight_decay': args.wd},
@@ -157,9 +174,9 @@ def main(argv=None):
         step_count = ck['steps']
         print('resumed from %s at epoch %d' % (ckpt_path, start_epoch), flush=True)
 
-    print('training %s: %d params, %d epochs, device %s (%s)' % (
+    print('training %s: %d params, %d epochs, device %s (%s), %s' % (
         name, sum(p.numel() for p in model.parameters()), args.epochs, device,
-        hardware(device)), flush=True)
+        hardware(device), 'bf16 autocast' if use_bf16 else 'float32'), flush=True)
     for epoch in range(start_epoch, args.epochs):
         if done:
             break
@@ -180,7 +197,8 @@ def main(argv=None):
             lr = lr_at(progress)
             for g in opt.param_groups:
                 g['lr'] = lr
-            out = model(x)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                out = model(x).float()
             loss = loss_fn(out, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -218,24 +236,30 @@ def main(argv=None):
     test_acc = evaluate(model, xte, yte, torch.device('cpu'))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     export_model(model, args.out, dtype=args.dtype)
+    test_acc_f32 = test_acc
+    if args.dtype != 'F32':
+        # The card reports the shipped file: PyTorch evaluates the weights as rounded on export.
+        test_acc = evaluate(load_model(args.out)[0], xte, yte, torch.device('cpu'))
     summary = {
         'name': name, 'arch': args.arch, 'block': model.block_kind, 'shortcut': model.shortcut_kind,
         'skip': model.skip, 'blocks_per_stage': model.n, 'residual_scale': model.residual_scale,
         'params': sum(p.numel() for p in model.parameters()), 'epochs_cap': args.epochs,
         'batch': args.batch, 'lr': args.lr, 'weight_decay': args.wd, 'seed': args.seed,
-        'label_smoothing': args.label_smoothing, 'schedule': 'one-cycle over %s, warm-up %.2f, cosine' % (
+        'label_smoothing': args.label_smoothing,
+        'precision': 'bf16 autocast, float32 weights' if use_bf16 else 'float32', 'schedule': 'one-cycle over %s, warm-up %.2f, cosine' % (
             '%g min of wall-clock time' % args.budget_min if budget_s else 'steps', args.warmup),
         'steps': step_count, 'epochs_done': round(step_count / steps_per_epoch, 2),
         'train_time_s': round(elapsed, 1), 'hardware': hardware(device),
         'torch': torch.__version__, 'data': os.path.basename(data_path),
         'data_sha256': data.sha256_file(data_path), 'pytorch_test_acc': test_acc,
+        'pytorch_test_acc_f32': test_acc_f32,
         'file': os.path.basename(args.out), 'bytes': os.path.getsize(args.out), 'dtype': args.dtype,
         'history': history,
     }
     with open(os.path.splitext(args.out)[0] + '.json', 'w') as f:
         json.dump(summary, f, indent=1)
-    print('exported %s: test accuracy %.4f (PyTorch), %.0f s training' % (
-        args.out, test_acc, elapsed), flush=True)
+    print('exported %s (%s): test accuracy %.4f (PyTorch; float32 weights %.4f), %.0f s training' % (
+        args.out, args.dtype, test_acc, test_acc_f32, elapsed), flush=True)
 
 
 if __name__ == '__main__':

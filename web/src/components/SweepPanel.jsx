@@ -97,6 +97,9 @@ export function SweepPanel({ entry, info, state, available, onRun, onCancel, dis
         Each bar is the network's test error with one block removed — its skip connection still
         carries the signal past it. The dashed red line is the error of the whole network.
         {paper ? ' The grey line is the same experiment in the paper (their ResNet-110 on the original CIFAR-10).' : ''}
+        {entry.kind === 'stochastic-depth'
+          ? ' This network was trained with stochastic depth: every block was skipped at random during training, the deeper ones more often, so it is used to working with blocks missing. In the paper (Fig. 8) such a ResNet-110 lost less than a point of accuracy for almost every deleted block. Compare with resnet56, trained normally.'
+          : ''}
       </p>
       <div class="controls">
         <button type="button" class="primary" data-testid="run-sweep" disabled={disabled || running || !available} onClick={onRun}>
