@@ -44,6 +44,9 @@ def main():
         info = json.loads(info.stdout)
         ev = cli(args, 'eval', model_path)
         sweep = cli(args, 'sweep', 'delete-one', model_path)
+        if abs(ev['accuracy'] - s['pytorch_test_acc']) > 0.001:
+            raise SystemExit('%s: engine accuracy %.4f but PyTorch %.4f: more than 0.1 points apart' % (
+                model_path, ev['accuracy'], s['pytorch_test_acc']))
         rows.append((name, s, info, ev, sweep))
         manifest.append({'name': name, 'file': name + '.safetensors', 'blocks': info['blocks'],
                          'kind': KIND[name], 'accuracy': round(ev['accuracy'], 4),
