@@ -25,5 +25,5 @@ mkdir -p logs
 train resnet20 "${R20_MIN:-18}"
 train plain20 "${P20_MIN:-12}"
 train resnet56 "${R56_MIN:-32}"
-train resnet110 "${R110_MIN:-40}" --dtype F16   # F16 keeps the zoo under 15 MB
-train resnet56-sd "${SD56_MIN:-24}"
+train resnet110 "${R110_MIN:-48}" --dtype F16   # F16 keeps the zoo under 15 MB
+train resnet56-sd "${SD56_MIN:-26}"

@@ -9,6 +9,7 @@ sweep; PyTorch's accuracy comes from the training summary. Run after training:
 import argparse
 import json
 import os
+import statistics
 import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -105,9 +106,8 @@ def write_cards(rows):
         errors = sweep_errors(sweep)
         down = info['downsampling']
         others = sorted(e for b, e in errors.items() if b not in down and b != 1)
-        med = others[len(others) // 2] if len(others) % 2 else sum(others[len(others) // 2 - 1:len(others) // 2 + 1]) / 2
         out.append('| %s | %d | %.2f%% | %.2f%% / %.2f%% | %s | %.2f%% |' % (
-            name, info['blocks'], 100 * (1 - sweep['baseline']), med, others[-1],
+            name, info['blocks'], 100 * (1 - sweep['baseline']), statistics.median(others), others[-1],
             ', '.join('%d: %.2f%%' % (b, errors[b]) for b in down), errors[1]))
     out.append('\n## Delete one block (Fig. 3)\n\nTest error (%) with each block deleted, measured by '
                '`unravel sweep delete-one` on the 10000 test images; `*` marks a downsampling block.\n')
