@@ -5,7 +5,10 @@ BUILD_ASAN ?= build-asan
 BUILD_WASM ?= build-wasm
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Where CIFAR-10 is read from: UNRAVEL_DATA, else this workplace's shared copy if present.
-export UNRAVEL_DATA ?= $(firstword $(wildcard ../shared/cifar10/cifar-10-binary.tar.gz))
+# Made absolute: the tests read it from inside the build folders.
+UNRAVEL_DATA ?= $(firstword $(wildcard ../shared/cifar10/cifar-10-binary.tar.gz))
+override UNRAVEL_DATA := $(if $(UNRAVEL_DATA),$(abspath $(UNRAVEL_DATA)))
+export UNRAVEL_DATA
 
 # command:package pairs; a command already on PATH (e.g. node and npm from another source) is
 # not installed again.

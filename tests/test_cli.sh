@@ -128,7 +128,8 @@ expect 0 "" -- bench "$model" --batch 4 --seconds 0.2 --json
 json 'j.batch === 4 && j.threads === 1 && j.images_per_s > 0 && j.gflops > 0'
 
 # ---- end to end on CIFAR-10 (when the data is here) ---------------------------------------
-if [ -n "${UNRAVEL_DATA:-}" ] && [ -e "${UNRAVEL_DATA}" ]; then
+if [ -n "${UNRAVEL_DATA:-}" ]; then
+    [ -e "$UNRAVEL_DATA" ] || { echo "FAIL: UNRAVEL_DATA=$UNRAVEL_DATA does not exist"; exit 1; }
     expect 0 "" -- eval "$model" --limit 500 --json
     json 'j.images === 500 && j.per_class.length === 10'
     expect 0 "" -- sweep delete-one "$model" --limit 200 --json

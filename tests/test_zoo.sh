@@ -8,6 +8,9 @@ manifest=$src/models/manifest.json
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 [ -f "$manifest" ] || { echo "no models/manifest.json: nothing shipped yet"; exit 77; }
+if [ -n "${UNRAVEL_DATA:-}" ] && [ ! -e "$UNRAVEL_DATA" ]; then
+    echo "FAIL: UNRAVEL_DATA=$UNRAVEL_DATA does not exist (a relative path seen from the wrong folder?)"; exit 1
+fi
 total=0
 while IFS=$'\t' read -r file bytes accuracy; do
     path=$src/models/$file
@@ -16,7 +19,7 @@ while IFS=$'\t' read -r file bytes accuracy; do
     [ "$size" = "$bytes" ] || fail "$file: $size bytes, the manifest says $bytes"
     total=$((total + size))
     grep -q "\`$file\`" "$src/models/README.md" || fail "$file has no row in models/README.md"
-    if [ -n "${UNRAVEL_DATA:-}" ] && [ -e "$UNRAVEL_DATA" ]; then
+    if [ -n "${UNRAVEL_DATA:-}" ]; then
         got=$("$unravel" eval "$path" --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).accuracy))')
         node -e 'process.exit(Math.abs(+process.argv[1] - +process.argv[2]) < 5e-5 ? 0 : 1)' "$got" "$accuracy" ||
             fail "$file: engine accuracy $got, the card says $accuracy"
