@@ -128,28 +128,31 @@ def write_cards(rows):
                'network, and with one block deleted (`unravel sweep delete-one`, 10000 test images). '
                'Chance is 90% error.\n\n| model | blocks | error | other blocks deleted: median / worst error | '
                'downsampling blocks deleted | first block deleted |\n|---|---|---|---|---|---|')
+    # Per model: baseline error and {block: error} of its delete-one sweep (%), computed once.
+    swept = {name: (100 * (1 - sweep['baseline']), sweep_errors(sweep)) for name, _, _, _, sweep in rows}
     for name, s, info, ev, sweep in rows:
-        errors = sweep_errors(sweep)
+        _, errors = swept[name]
         down = info['downsampling']
         others = sorted(e for b, e in errors.items() if b not in down and b != 1)
         out.append('| %s | %d | %.2f%% | %.2f%% / %.2f%% | %s | %.2f%% |' % (
-            name, info['blocks'], 100 * (1 - sweep['baseline']), statistics.median(others), others[-1],
+            name, info['blocks'], swept[name][0], statistics.median(others), others[-1],
             ', '.join('%d: %.2f%%' % (b, errors[b]) for b in down), errors[1]))
     out.append('\n## Delete one block (Fig. 3)\n\nTest error (%) with each block deleted, measured by '
                '`unravel sweep delete-one` on the 10000 test images; `*` marks a downsampling block.\n')
-    by_name = {r[0]: r for r in rows}
     for name, s, info, ev, sweep in rows:
-        base = 100 * (1 - sweep['baseline'])
-        peer = COMPARE.get(name)
-        peer = by_name.get(peer) and (peer, sweep_errors(by_name[peer][4]), 100 * (1 - by_name[peer][4]['baseline']))
-        head = '| block | error | change |' + (' %s error | %s change |' % (peer[0], peer[0]) if peer else '')
-        out.append('**%s** (unmodified error %.2f%%%s)\n\n%s\n|%s' % (
-            name, base, ', %s %.2f%%' % (peer[0], peer[2]) if peer else '', head,
-            '---|' * (5 if peer else 3)))
-        for b, e in sorted(sweep_errors(sweep).items()):
+        base, errors = swept[name]
+        peer = COMPARE.get(name) if COMPARE.get(name) in swept else None
+        head = '| block | error | change |'
+        title = '**%s** (unmodified error %.2f%%' % (name, base)
+        if peer:
+            peer_base, peer_errors = swept[peer]
+            head += ' %s error | %s change |' % (peer, peer)
+            title += ', %s %.2f%%' % (peer, peer_base)
+        out.append('%s)\n\n%s\n|%s' % (title, head, '---|' * (5 if peer else 3)))
+        for b, e in sorted(errors.items()):
             line = '| %d%s | %.2f | %+.2f |' % (b, '*' if b in info['downsampling'] else '', e, e - base)
             if peer:
-                line += ' %.2f | %+.2f |' % (peer[1][b], peer[1][b] - peer[2])
+                line += ' %.2f | %+.2f |' % (peer_errors[b], peer_errors[b] - peer_base)
             out.append(line)
         out.append('')
     with open(os.path.join(HERE, 'README.md'), 'w') as f:
