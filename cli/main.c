@@ -164,11 +164,11 @@ static int cmd_info(const args *a)
     if (a->json) {
         printf("{\"model\":");
         json_string(a->model);
-        printf(",\"block\":\"%s\",\"shortcut\":\"%c\",\"skip\":%s,\"blocks_per_stage\":%d,"
+        printf(",\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,\"blocks_per_stage\":%d,"
                "\"blocks\":%d,\"widths\":[%d,%d,%d],\"params\":%lld,\"flops\":%.0f,"
                "\"downsampling\":[",
                in->block == UNR_PREACT ? "preact" : "postact", in->shortcut,
-               in->skip ? "true" : "false", in->blocks_per_stage, in->num_blocks, in->widths[0],
+               in->shortcut_bn ? "true" : "false", in->skip ? "true" : "false", in->blocks_per_stage, in->num_blocks, in->widths[0],
                in->widths[1], in->widths[2], in->params, in->flops);
         for (int b = 0, n = 0; b < in->num_blocks; b++)
             if (unr_block_downsamples(m, b)) printf(n++ ? ",%d" : "%d", b + 1);
@@ -181,8 +181,9 @@ static int cmd_info(const args *a)
         }
         printf("],\"kernels\":\"%s\"}\n", unr_kernels_name());
     } else {
-        printf("%s: %s %s network, shortcut %c, %d blocks (%d per stage), widths %d/%d/%d\n",
+        printf("%s: %s %s network, shortcut %c%s, %d blocks (%d per stage), widths %d/%d/%d\n",
                a->model, block_kind_name(in), in->skip ? "residual" : "plain", in->shortcut,
+               in->shortcut != 'B' ? "" : in->shortcut_bn ? " (projection + BN)" : " (projection, no BN)",
                in->num_blocks, in->blocks_per_stage, in->widths[0], in->widths[1], in->widths[2]);
         printf("parameters %lld, %.1f MFLOP per image, kernels %s\n", in->params, in->flops / 1e6,
                unr_kernels_name());

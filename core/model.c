@@ -65,6 +65,26 @@ static unr_status read_metadata(const unr_st_file *f, const char *name, unr_mode
                         name, v);
     info->shortcut = v[0];
 
+    /* Whether a projection carries its own BatchNorm is stated, never guessed from the tensors:
+     * a missing shortcut.bn must read as an error, not as "no BN". */
+    v = unr_st_meta_get(f, "unravel.shortcut_bn");
+    info->shortcut_bn = 0;
+    if (info->shortcut == 'B') {
+        if (!v)
+            return unr_fail(err, UNR_ERR_METADATA,
+                            "%s: unravel.shortcut_bn is missing (shortcut B must say 'true' or "
+                            "'false': whether the projection has its own BatchNorm)",
+                            name);
+        if (strcmp(v, "true") == 0) info->shortcut_bn = 1;
+        else if (strcmp(v, "false") != 0)
+            return unr_fail(err, UNR_ERR_METADATA,
+                            "%s: unravel.shortcut_bn is '%s', expected 'true' or 'false'", name, v);
+    } else if (v) {
+        return unr_fail(err, UNR_ERR_METADATA,
+                        "%s: unravel.shortcut_bn is set but the shortcut is A (no projection)",
+                        name);
+    }
+
     if (!(v = need_meta(f, name, "unravel.skip", err))) return UNR_ERR_METADATA;
     if (strcmp(v, "true") == 0) info->skip = 1;
     else if (strcmp(v, "false") == 0) info->skip = 0;
@@ -309,7 +329,7 @@ static unr_status load_tensors(unr_model *m, loader *L)
         if (bl->has_proj) {
             snprintf(w, sizeof w, "%s.shortcut.conv.weight", p);
             snprintf(bn, sizeof bn, "%s.shortcut.bn", p);
-            if ((st = take_conv(L, w, bn, &bl->proj))) return st;
+            if ((st = take_conv(L, w, in->shortcut_bn ? bn : NULL, &bl->proj))) return st;
         }
     }
     int w3 = in->widths[2];

@@ -86,11 +86,11 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
     const unr_model_info *info = unr_model_get_info(model);
     size_t used = 0;
     int ok = json_printf(&used,
-                         "{\"block\":\"%s\",\"shortcut\":\"%c\",\"skip\":%s,"
+                         "{\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,"
                          "\"blocks_per_stage\":%d,\"num_blocks\":%d,\"widths\":[%d,%d,%d],"
                          "\"params\":%lld,\"flops\":%.17g,\"kernels\":\"%s\",\"classes\":[",
                          info->block == UNR_PREACT ? "preact" : "postact", info->shortcut,
-                         info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
+                         info->shortcut_bn ? "true" : "false", info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
                          info->widths[0], info->widths[1], info->widths[2], info->params,
                          info->flops, unr_kernels_name());
     for (int c = 0; ok && c < UNR_CLASSES; c++)
