@@ -11,7 +11,9 @@
 #
 # Order (issue: zoo v2): resnet110 (option A) first, then resnet110-b (projection shortcuts,
 # same recipe, seed and epochs), then resnet20 and plain20 retrained with this recipe.
-# ONLY=name trains one of them. Needs python3-torch for /usr/bin/python3 and UNRAVEL_DATA.
+# ONLY=name trains one of them. PARALLEL=1 starts them all at once (one CUDA GPU holds all four;
+# there, point UNRAVEL_DATA at a file made by pack_data.py when the upload must be small).
+# Needs python3-torch for /usr/bin/python3 and UNRAVEL_DATA.
 set -e
 cd "$(dirname "$0")"
 : "${UNRAVEL_DATA:=../../shared/cifar10/cifar-10-binary.tar.gz}"
@@ -21,6 +23,11 @@ train() {  # name epochs [extra flags]
     name=$1; epochs=$2; shift 2
     if [ -n "$ONLY" ] && [ "$ONLY" != "$name" ]; then return; fi
     echo "$name: $(date -u +%H:%M) start or resume, $epochs epochs"
+    if [ -n "$PARALLEL" ]; then
+        $PY train.py --arch "$name" --epochs "$epochs" --eval-every 4 --out "$name.safetensors" \
+            "$@" >> "logs/$name.log" 2>&1 &
+        return
+    fi
     $PY train.py --arch "$name" --epochs "$epochs" --eval-every 4 --out "$name.safetensors" "$@" \
         >> "logs/$name.log" 2>&1
     echo "$name: $(date -u +%H:%M) $(tail -n 1 "logs/$name.log")"
@@ -30,3 +37,4 @@ train resnet110 40 --dtype F16      # F16: the engine's accuracy is unchanged (s
 train resnet110-b 40 --dtype F16
 train resnet20 60
 train plain20 60
+wait  # PARALLEL: until every run has ended
