@@ -58,6 +58,8 @@ class Block(nn.Module):
         self.scale = 1.0
         # Survival probability used in training mode; 1 disables stochastic depth.
         self.survival = 1.0
+        # Short-path training (Veit et al. section 5) sets this per mini-batch.
+        self.sampled = True
 
     def _shortcut(self, x):
         if not self.downsample:
@@ -68,6 +70,8 @@ class Block(nn.Module):
 
     def _branch_scale(self):
         """Multiplier of F for this forward: 0/1 drop in training, p_l in eval."""
+        if self.training and not self.sampled:
+            return 0.0  # short-path training left this block out of the mini-batch
         if self.training and self.survival < 1.0:
             return 1.0 if torch.rand(()) < self.survival else 0.0
         return self.scale
@@ -117,8 +121,12 @@ class CifarResNet(nn.Module):
     """
 
     def __init__(self, block='preact', shortcut='A', skip=True, n=3, widths=(16, 32, 64),
-                 residual_scale=None, survival=None, num_classes=10, shortcut_bn=True):
+                 residual_scale=None, survival=None, num_classes=10, shortcut_bn=True,
+                 train_blocks=None):
         super().__init__()
+        # Short-path training: each training mini-batch runs the residual branches of exactly
+        # train_blocks blocks drawn uniformly (shortcuts always run); None trains them all.
+        self.train_blocks = train_blocks
         assert block in ('preact', 'postact') and shortcut in ('A', 'B')
         self.block_kind = block
         self.shortcut_kind = shortcut
@@ -186,6 +194,13 @@ class CifarResNet(nn.Module):
         keep = [True] * L if keep is None else [bool(k) for k in keep]
         order = list(range(L)) if order is None else list(order)
         self.check_plan(keep, order)
+        if self.training and self.train_blocks is not None:
+            chosen = set(torch.randperm(L)[:self.train_blocks].tolist())
+            for i, blk in enumerate(blocks):
+                blk.sampled = i in chosen
+        else:
+            for blk in blocks:
+                blk.sampled = True
         x = self.conv1(x)
         if not self.preact:
             x = F.relu(self.bn1(x))
@@ -207,6 +222,12 @@ ARCHS = {
     'resnet110-b': dict(block='preact', shortcut='B', skip=True, n=18, shortcut_bn=True),
     'plain20': dict(block='preact', shortcut='A', skip=False, n=3),
     'resnet56-sd': dict(block='preact', shortcut='A', skip=True, n=9, sd_p_last=0.5),
+    # The paper's training experiments (issue 13), on resnet110's recipe: stochastic depth with
+    # linear decay to p_L = 0.5 (Fig. 8), and exactly 23 of 54 residual branches per mini-batch
+    # (section 5). Whether resnet110-short scales its branches by 23/54 at test time is chosen
+    # on a validation split and recorded in its file's metadata.
+    'resnet110-sd': dict(block='preact', shortcut='A', skip=True, n=18, sd_p_last=0.5),
+    'resnet110-short': dict(block='preact', shortcut='A', skip=True, n=18, train_blocks=23),
 }
 
 

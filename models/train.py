@@ -247,6 +247,8 @@ def main(argv=None):
     if ck is not None:
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
+        if 'rng' in ck:
+            torch.set_rng_state(ck['rng'])  # stochastic depth / short paths draw from it
         start_epoch, elapsed, history = ck['epoch'], ck['elapsed'], ck['history']
         step_count, segments = ck['steps'], ck.get('segments', [])
         print('resumed from %s at epoch %d of %d' % (state_path, start_epoch, args.epochs), flush=True)
@@ -306,6 +308,7 @@ def main(argv=None):
         print(json.dumps(rec), flush=True)
         save_state(state_path, {'run': run_definition(args), 'model': model.state_dict(),
                                 'opt': opt.state_dict(), 'steps': step_count, 'epoch': epoch + 1,
+                                'rng': torch.get_rng_state(),
                                 'elapsed': elapsed, 'history': history, 'segments': segments})
 
     # The final model is the last epoch's: no selection at all.
