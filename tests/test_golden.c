@@ -92,8 +92,17 @@ done:
     free(g);
 }
 
-int main(void)
+/* test_golden [--kernels NAME]: with --kernels, also check that NAME's kernels ran (so that a
+ * misspelt UNRAVEL_KERNELS cannot quietly test the default ones). */
+int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--kernels"))
+        CHECK(!strcmp(unr_kernels_name(), argv[2]), "kernels '%s' ran, expected '%s'",
+              unr_kernels_name(), argv[2]);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: test_golden [--kernels NAME]\n");
+        return 2;
+    }
     size_t len;
     unsigned char *manifest = test_read_file(test_source_path("tests/golden/MANIFEST"), &len);
     if (!manifest) return 1;
