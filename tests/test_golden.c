@@ -156,8 +156,17 @@ static void check_shortcut_bn_metadata(void)
                       UNR_ERR_METADATA, "shortcut is A");
 }
 
-int main(void)
+/* test_golden [--kernels NAME]: with --kernels, also check that NAME's kernels ran (so that a
+ * misspelt UNRAVEL_KERNELS cannot quietly test the default ones). */
+int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--kernels"))
+        CHECK(!strcmp(unr_kernels_name(), argv[2]), "kernels '%s' ran, expected '%s'",
+              unr_kernels_name(), argv[2]);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: test_golden [--kernels NAME]\n");
+        return 2;
+    }
     check_shortcut_bn_metadata();
     size_t len;
     unsigned char *manifest = test_read_file(test_source_path("tests/golden/MANIFEST"), &len);

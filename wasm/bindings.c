@@ -75,8 +75,22 @@ __attribute__((format(printf, 2, 3))) static int json_printf(size_t *used, const
     }
 }
 
+/* A JSON string literal of s (which comes from the model file): quotes, backslashes and
+ * control characters escaped. */
+static int json_quoted(size_t *used, const char *s)
+{
+    int ok = json_printf(used, "\"");
+    for (; ok && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        ok = c == '"' || c == '\\' ? json_printf(used, "\\%c", c)
+             : c < 0x20 || c == 0x7F ? json_printf(used, "\\u%04x", c)
+                                     : json_printf(used, "%c", c);
+    }
+    return ok && json_printf(used, "\"");
+}
+
 /* Everything the page needs to draw the network, as one JSON object (valid until the next
- * call). Class names come from the model file and are plain identifiers, so no escaping. */
+ * call). */
 EXPORT const char *unrw_model_info_json(const unr_model *model)
 {
     if (!model) {
@@ -94,7 +108,7 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
                          info->widths[0], info->widths[1], info->widths[2], info->params,
                          info->flops, unr_kernels_name());
     for (int c = 0; ok && c < UNR_CLASSES; c++)
-        ok = json_printf(&used, "%s\"%s\"", c ? "," : "", info->classes[c]);
+        ok = (!c || json_printf(&used, ",")) && json_quoted(&used, info->classes[c]);
     ok = ok && json_printf(&used, "],\"blocks\":[");
     for (int b = 0; ok && b < info->num_blocks; b++)
         ok = json_printf(&used, "%s{\"stage\":%d,\"downsamples\":%s,\"scale\":%.9g}", b ? "," : "",

@@ -231,9 +231,14 @@ export class Model {
     this.handle = handle;
     this.name = name;
     const w = engine.wasm;
-    const json = w._unrw_model_info_json(handle);
-    if (!json) throw engine.error('describing the model');
-    this.info = JSON.parse(w.UTF8ToString(json));
+    try {
+      const json = w._unrw_model_info_json(handle);
+      if (!json) throw engine.error('describing the model');
+      this.info = JSON.parse(w.UTF8ToString(json));
+    } catch (e) {
+      this.free(); // the caller never receives this Model, so nobody else could free it
+      throw e;
+    }
   }
 
   free() {
@@ -421,7 +426,11 @@ export class Model {
   /** Logits [n][10] for normalised NCHW images (Float32Array of n*3*32*32); planIndex < 0: unmodified. */
   forward(images, n, planIndex = -1) {
     const w = this.engine.wasm;
-    const out = w._malloc(4 * CLASSES * n);
+    if (!Number.isInteger(n) || n < 0) throw new UnravelError(`forward: n must be a whole number >= 0, not ${n}`, 'invalid argument');
+    if (!(images instanceof Float32Array)) throw new UnravelError('forward: images must be a Float32Array', 'invalid argument');
+    if (images.length !== n * 3 * 32 * 32) throw new UnravelError(`forward: ${images.length} floats for ${n} images, expected ${n * 3 * 32 * 32}`, 'invalid argument');
+    const out = w._malloc(4 * CLASSES * Math.max(1, n));
+    if (!out) throw new UnravelError(`out of memory for the logits of ${n} images`, 'out of memory');
     try {
       const status = this.engine.withBytes(images, (ptr) => w._unrw_forward(this.handle, planIndex, ptr, n, out));
       if (status !== 0) throw this.engine.error('the forward pass');
