@@ -311,4 +311,7 @@ const char *unr_kernels_name(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Gradient flow by path length (Figs. 6b, 6c): unravel_gradients.h. */
+#include "unravel_gradients.h"
 #endif
