@@ -124,6 +124,11 @@ static unsigned char *mb_build(const mb_spec *spec, size_t *len)
             if (!strcmp(spec->meta[i][0], keys[k])) overridden = 1;
         if (!overridden) mb_printf(&st.header, ",\"%s\":%s", keys[k], values[k]);
     }
+    /* Shortcut B states whether its projection has a BatchNorm (the builder writes one). */
+    int bn_stated = 0;
+    for (int i = 0; i < 16 && spec->meta[i][0]; i++)
+        if (!strcmp(spec->meta[i][0], "unravel.shortcut_bn")) bn_stated = 1;
+    if (spec->shortcut == 'B' && !bn_stated) mb_printf(&st.header, ",\"unravel.shortcut_bn\":\"true\"");
     for (int i = 0; i < 16 && spec->meta[i][0]; i++)
         if (spec->meta[i][1]) {
             mb_printf(&st.header, ",\"%s\":", spec->meta[i][0]);
