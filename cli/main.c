@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "data.h"
+#include "gradients.h"
 #include "unravel.h"
 
 static const char *const help_text =
@@ -24,6 +25,8 @@ static const char *const help_text =
     "  unravel sweep drop MODEL [--prob 0.1,0.2] [--rule uniform|linear] [--trials T] [--seed S]\n"
     "  unravel paths MODEL [--k 0-10]           path-length distribution, paths left after k deletions\n"
     "  unravel bench MODEL [--batch B] [--threads T] [--seconds S]\n"
+    "  unravel gradients MODEL [--split train|test] [--samples 1000] [--batch 16] [--lengths 0-54]\n"
+    "                    [--seed S]                gradient per path length (Figs. 6b, 6c)\n"
     "\n"
     "  --data PATH    CIFAR-10: cifar-10-binary.tar.gz, its folder or a .bin (default $UNRAVEL_DATA)\n"
     "  --limit N      first N test images      --threads T   worker threads (default: all CPUs)\n"
@@ -513,6 +516,7 @@ int main(int argc, char **argv)
         fputs(help_text, stdout);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "gradients")) return cmd_gradients(argc, argv);
     args a;
     char msg[512];
     if (!args_parse(argc, argv, &a, msg, sizeof msg)) {

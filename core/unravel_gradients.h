@@ -71,8 +71,9 @@ unr_status unr_gradient(const unr_model *model, const float *images, const int *
                         unr_error *err);
 
 /* The paper's protocol. Round r (first .. first + samples - 1) draws a batch of `batch` distinct
- * images and, for every length k = kmin..kmax, one path: k distinct blocks, uniformly. One forward
- * pass per image serves all of its round's paths. Draws come from SplitMix64 seeded per round
+ * images and, for every length k = kmin..kmax, one path: k blocks drawn uniformly (nested across
+ * the round's lengths, see unr_gradient_draw). One forward pass per image serves all of its
+ * round's paths. Draws come from SplitMix64 seeded per round
  * (unr_gradient_draw), so the same seed gives the same batches and paths on every machine, in
  * any split of the rounds, with any number of threads. */
 typedef struct unr_gradient_options {
@@ -96,14 +97,20 @@ unr_status unr_gradient_sample(const unr_model *model, const unr_dataset *data,
                                const unr_gradient_options *options, double *log10_norms,
                                unr_error *err);
 
-/* The draws of round `round`: images[batch] (indices into a dataset of num_images) and, for each
- * k = kmin..kmax, routes[(k - kmin) * num_blocks + b] (UNR_ROUTE_RESIDUAL or UNR_ROUTE_SKIP).
- * Order: round seed = SplitMix64 output number `round` (0-based) of a generator seeded with
- * seed; from that seed, batch indices (redrawing repeats), then each length's k blocks by a
- * partial Fisher-Yates shuffle of 0..num_blocks-1. */
+/* The draws of round `round`: images[batch], distinct indices into a dataset of num_images, and
+ * order[num_blocks] (may be NULL), a uniformly random order of the blocks: the path of length k
+ * routes blocks order[0..k-1] through their residual branch and the rest through their skip.
+ * routes (may be NULL) receives those paths, routes[(k - kmin) * num_blocks + b] for
+ * k = kmin..kmax (UNR_ROUTE_RESIDUAL or UNR_ROUTE_SKIP). Each length's path is thus a uniformly
+ * drawn set of k blocks, as in the paper, and a round's paths are nested (each adds one block to
+ * the one before): every per-length statistic has the distribution of independent draws, while
+ * the backward pass shares the gradient of every suffix that paths have in common (about half
+ * the work). Order of draws: the round's generator is SplitMix64 seeded with output number
+ * `round` (0-based) of SplitMix64 seeded with seed; it draws the batch (redrawing repeats),
+ * then the order by a Fisher-Yates shuffle of 0..num_blocks-1. */
 unr_status unr_gradient_draw(int num_images, int num_blocks, int batch, int kmin, int kmax,
-                             uint64_t seed, int round, int *images, unsigned char *routes,
-                             unr_error *err);
+                             uint64_t seed, int round, int *images, int *order,
+                             unsigned char *routes, unr_error *err);
 
 /* Statistics of one length over its samples. */
 typedef struct unr_gradient_length {
