@@ -455,8 +455,11 @@ int main(void)
     printf("kernels %s\n", unr_kernels_name());
     for (size_t i = 0; i < sizeof models / sizeof *models; i++) fd_model(models[i]);
     size_t mlen;
-    char *manifest = (char *)test_read_file(test_source_path("tests/golden/MANIFEST"), &mlen);
-    CHECK(manifest != NULL, "tests/golden/MANIFEST missing");
+    unsigned char *bytes = test_read_file(test_source_path("tests/golden/MANIFEST"), &mlen);
+    CHECK(bytes != NULL, "tests/golden/MANIFEST missing");
+    char *manifest = bytes ? calloc(mlen + 1, 1) : NULL; /* NUL-terminated for strtok */
+    if (manifest) memcpy(manifest, bytes, mlen);
+    free(bytes);
     for (char *name = manifest ? strtok(manifest, "\n") : NULL; name; name = strtok(NULL, "\n"))
         if (*name) check_golden(name);
     free(manifest);

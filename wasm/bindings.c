@@ -75,8 +75,22 @@ __attribute__((format(printf, 2, 3))) static int json_printf(size_t *used, const
     }
 }
 
+/* A JSON string literal of s (which comes from the model file): quotes, backslashes and
+ * control characters escaped. */
+static int json_quoted(size_t *used, const char *s)
+{
+    int ok = json_printf(used, "\"");
+    for (; ok && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        ok = c == '"' || c == '\\' ? json_printf(used, "\\%c", c)
+             : c < 0x20 || c == 0x7F ? json_printf(used, "\\u%04x", c)
+                                     : json_printf(used, "%c", c);
+    }
+    return ok && json_printf(used, "\"");
+}
+
 /* Everything the page needs to draw the network, as one JSON object (valid until the next
- * call). Class names come from the model file and are plain identifiers, so no escaping. */
+ * call). */
 EXPORT const char *unrw_model_info_json(const unr_model *model)
 {
     if (!model) {
@@ -86,15 +100,15 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
     const unr_model_info *info = unr_model_get_info(model);
     size_t used = 0;
     int ok = json_printf(&used,
-                         "{\"block\":\"%s\",\"shortcut\":\"%c\",\"skip\":%s,"
+                         "{\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,"
                          "\"blocks_per_stage\":%d,\"num_blocks\":%d,\"widths\":[%d,%d,%d],"
                          "\"params\":%lld,\"flops\":%.17g,\"kernels\":\"%s\",\"classes\":[",
                          info->block == UNR_PREACT ? "preact" : "postact", info->shortcut,
-                         info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
+                         info->shortcut_bn ? "true" : "false", info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
                          info->widths[0], info->widths[1], info->widths[2], info->params,
                          info->flops, unr_kernels_name());
     for (int c = 0; ok && c < UNR_CLASSES; c++)
-        ok = json_printf(&used, "%s\"%s\"", c ? "," : "", info->classes[c]);
+        ok = (!c || json_printf(&used, ",")) && json_quoted(&used, info->classes[c]);
     ok = ok && json_printf(&used, "],\"blocks\":[");
     for (int b = 0; ok && b < info->num_blocks; b++)
         ok = json_printf(&used, "%s{\"stage\":%d,\"downsamples\":%s,\"scale\":%.9g}", b ? "," : "",
@@ -287,4 +301,73 @@ EXPORT int unrw_forward(const unr_model *model, int plan_index, const float *ima
         plan = &plans[plan_index];
     }
     return (int)unr_forward(model, plan, images, n, logits, &last_error);
+}
+
+/* ---- experiments (a JSON spec; see core/unravel.h) ---------------------------------------- */
+
+static char *core_text; /* the last JSON text core wrote for JavaScript (valid until the next) */
+
+static const char *hand_over(unr_status status, char *text)
+{
+    free(core_text);
+    core_text = status == UNR_OK ? text : NULL;
+    return core_text;
+}
+
+/* Parse a spec and check it against the model; NULL on a bad spec (see unrw_error_message). */
+EXPORT unr_experiment *unrw_experiment_new(const unr_model *model, const char *json, size_t len)
+{
+    if (!model) {
+        fail(UNR_ERR_ARGUMENT, "unrw_experiment_new: no model");
+        return NULL;
+    }
+    unr_spec spec;
+    unr_experiment *exp = NULL;
+    if (unr_spec_parse(json, len, "spec", &spec, &last_error) != UNR_OK) return NULL;
+    if (unr_experiment_new(model, &spec, &exp, &last_error) != UNR_OK) return NULL;
+    return exp;
+}
+
+EXPORT void unrw_experiment_free(unr_experiment *exp) { unr_experiment_free(exp); }
+EXPORT int unrw_experiment_rows(const unr_experiment *exp) { return unr_experiment_rows(exp); }
+
+EXPORT const char *unrw_experiment_spec_json(const unr_experiment *exp)
+{
+    char *text = NULL;
+    unr_status st = unr_spec_json(unr_experiment_spec(exp), &text, &last_error);
+    return hand_over(st, text);
+}
+
+EXPORT const char *unrw_experiment_rows_json(const unr_experiment *exp)
+{
+    char *text = NULL;
+    unr_status st = unr_experiment_rows_json(exp, &text, &last_error);
+    return hand_over(st, text);
+}
+
+/* Run on images [first, first + count) of the dataset (count < 0: to the end): tallies gets
+ * (1 + rows) records, predictions (may be NULL) (1 + rows) * count classes. */
+EXPORT int unrw_experiment_run(const unr_model *model, const unr_experiment *exp, int first,
+                               int count, unr_tally *tallies, int *predictions)
+{
+    if (!tallies) return fail(UNR_ERR_ARGUMENT, "unrw_experiment_run: no tally buffer");
+    unr_run_options options = unr_run_defaults();
+    options.first = first;
+    options.count = count;
+    options.predictions = predictions;
+    return (int)unr_experiment_run(model, exp, &dataset, &options, tallies, &last_error);
+}
+
+EXPORT const char *unrw_experiment_summary_json(const unr_experiment *exp, const unr_tally *tallies)
+{
+    char *text = NULL;
+    unr_status st = unr_experiment_summary_json(exp, tallies, &text, &last_error);
+    return hand_over(st, text);
+}
+
+EXPORT const char *unrw_sha256_hex(const void *bytes, size_t len)
+{
+    static char hex[65];
+    unr_sha256_hex(bytes, len, hex);
+    return hex;
 }

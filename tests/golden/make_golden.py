@@ -89,6 +89,12 @@ VARIANTS = {
                              residual_scale=linear_decay_survival(6, 0.5)), 'F32'),
     'preact_a_f16': (dict(block='preact', shortcut='A', skip=True, n=2, widths=SMALL), 'F16'),
     'preact_a_wide': (dict(block='preact', shortcut='A', skip=True, n=1, widths=(16, 32, 64)), 'F32'),
+    # Projection without its own BatchNorm (unravel.shortcut_bn = false); appended so that the
+    # other variants keep their seeds.
+    'preact_b_nobn': (dict(block='preact', shortcut='B', skip=True, n=2, widths=SMALL,
+                           shortcut_bn=False), 'F32'),
+    'postact_b_nobn': (dict(block='postact', shortcut='B', skip=True, n=1, widths=SMALL,
+                            shortcut_bn=False), 'F32'),
     # Residual branches scaled by 1e-8: long residual paths fall far below float32's range, so
     # the engine's rescaling (core/backward.c) is checked against float64.
     'preact_a_small_scale': (dict(block='preact', shortcut='A', skip=True, n=3, widths=TINY,
