@@ -18,11 +18,6 @@
 #include "data.h"
 #include "unravel.h"
 
-/* The paper's bands (Fig. 6c): 5-17 holds 97% of its total, 7-16 holds 90%. */
-static const double band_masses[2] = {0.90, 0.97};
-/* The paper's Fig. 6b is digitised for lengths 0..7: decay is fitted there. */
-enum { DECAY_LO = 0, DECAY_HI = 7 };
-
 typedef struct grad_args {
     const char *model, *data, *split;
     int samples, batch, kmin, kmax, have_lengths, threads, json;
@@ -215,34 +210,24 @@ int cmd_gradients(int argc, char **argv)
     o.user = &ps;
     if (unr_gradient_sample(m, &set, &o, norms, &err)) fail(err.message);
     const double seconds = now_seconds() - ps.start;
-    unr_gradient_band bands[2];
-    if (unr_gradient_summarize(L, a.kmin, a.kmax, norms, a.samples, per, band_masses, 2, bands, &err))
-        fail(err.message);
-    const double decay = unr_gradient_decay(per, a.kmin, a.kmax, DECAY_LO, DECAY_HI);
-
-    if (a.json) {
+    if (a.json) { /* the core's summary (as the page gets it), after what only the CLI knows */
+        char *summary;
+        if (unr_gradient_summary_json(L, a.kmin, a.kmax, norms, a.samples, &summary, &err))
+            fail(err.message);
         printf("{\"model\":");
         json_string(a.model);
-        printf(",\"split\":\"%s\",\"images\":%d,\"blocks\":%d,\"samples\":%d,\"batch\":%d,"
-               "\"seed\":%llu,\"threads\":%d,\"kernels\":\"%s\",\"seconds\":%.1f,\"lengths\":[",
-               a.split, set.count, L, a.samples, a.batch, (unsigned long long)a.seed, o.threads,
-               unr_kernels_name(), seconds);
-        for (int i = 0; i < lengths; i++) {
-            const unr_gradient_length *p = &per[i];
-            printf("%s{\"length\":%d,\"samples\":%d,\"mean\":%.6e,\"sd\":%.6e,\"log10_mean\":%.6f,"
-                   "\"log10_paths\":%.6f,\"total\":%.6e}",
-                   i ? "," : "", p->length, p->samples, p->mean, p->sd, p->log10_mean,
-                   p->log10_paths, p->total);
-        }
-        printf("],\"bands\":[");
-        for (int b = 0; b < 2; b++)
-            printf("%s{\"mass\":%.2f,\"lo\":%d,\"hi\":%d,\"held\":%.6f,\"path_fraction\":%.6e}",
-                   b ? "," : "", bands[b].mass, bands[b].lo, bands[b].hi, bands[b].held,
-                   bands[b].path_fraction);
-        printf("],\"decay\":{\"lo\":%d,\"hi\":%d,\"decades_per_block\":", DECAY_LO, DECAY_HI);
-        if (isfinite(decay)) printf("%.6f}}\n", decay);
-        else printf("null}}\n");
+        printf(",\"split\":\"%s\",\"images\":%d,\"batch\":%d,\"seed\":%llu,\"threads\":%d,"
+               "\"kernels\":\"%s\",\"seconds\":%.1f,%s\n",
+               a.split, set.count, a.batch, (unsigned long long)a.seed, o.threads,
+               unr_kernels_name(), seconds, summary + 1);
+        free(summary);
     } else {
+        unr_gradient_band bands[UNR_GRADIENT_BANDS];
+        if (unr_gradient_summarize(L, a.kmin, a.kmax, norms, a.samples, per, unr_gradient_band_masses,
+                                   UNR_GRADIENT_BANDS, bands, &err))
+            fail(err.message);
+        const double decay =
+            unr_gradient_decay(per, a.kmin, a.kmax, UNR_GRADIENT_DECAY_LO, UNR_GRADIENT_DECAY_HI);
         printf("%s: gradient flow by path length, %d blocks, %d samples per length, batch %d from "
                "the %s split (%d images), seed %llu; %.1f s on %d thread%s, kernels %s\n",
                a.model, L, a.samples, a.batch, a.split, set.count, (unsigned long long)a.seed,
@@ -253,7 +238,7 @@ int cmd_gradients(int argc, char **argv)
             printf("  %6d  %7d  %12.4e  %9.3e  %11.3f  %12.3f  %10.4f%%\n", p->length, p->samples,
                    p->mean, p->sd, p->log10_mean, p->log10_paths, 100 * p->total);
         }
-        for (int b = 0; b < 2; b++)
+        for (int b = 0; b < UNR_GRADIENT_BANDS; b++)
             printf("effective paths, %.0f%% of the total gradient: lengths %d-%d (hold %.1f%%; "
                    "%.3g%% of all paths)\n",
                    100 * bands[b].mass, bands[b].lo, bands[b].hi, 100 * bands[b].held,
@@ -261,7 +246,7 @@ int cmd_gradients(int argc, char **argv)
         if (isfinite(decay))
             printf("decay of the mean gradient: %.3f decades per block (lengths %d-%d; the paper's "
                    "Fig. 6b: -0.6)\n",
-                   decay, DECAY_LO, DECAY_HI);
+                   decay, UNR_GRADIENT_DECAY_LO, UNR_GRADIENT_DECAY_HI);
         printf("the paper (ResNet-110, 54 blocks): 97%% from lengths 5-17, 90%% from 7-16\n");
     }
     free(norms);

@@ -7,6 +7,8 @@
 
 #include "backward.h"
 #include "error.h"
+#include "experiment.h" /* unr_buf_finish */
+#include "strbuf.h"
 
 #if defined(UNR_THREADS)
 #include <pthread.h>
@@ -313,4 +315,56 @@ double unr_gradient_decay(const unr_gradient_length *per, int kmin, int kmax, in
         n++, sx += k, sy += y, sxx += (double)k * k, sxy += k * y;
     }
     return n >= 2 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : NAN;
+}
+
+/* ---- the summary as JSON (the CLI's --json and the page read the same text) ------------- */
+
+const double unr_gradient_band_masses[UNR_GRADIENT_BANDS] = {0.90, 0.97};
+
+unr_status unr_gradient_summary_json(int num_blocks, int kmin, int kmax, const double *log10_norms,
+                                     int samples, char **json, unr_error *err)
+{
+    if (!json) return unr_fail(err, UNR_ERR_ARGUMENT, "unr_gradient_summary_json: no output");
+    *json = NULL;
+    unr_gradient_length *per = malloc(sizeof *per * (size_t)(kmax - kmin + 1 > 0 ? kmax - kmin + 1 : 1));
+    unr_gradient_band bands[UNR_GRADIENT_BANDS];
+    if (!per) return unr_fail(err, UNR_ERR_NOMEM, "unr_gradient_summary_json: out of memory");
+    unr_status st = unr_gradient_summarize(num_blocks, kmin, kmax, log10_norms, samples, per,
+                                           unr_gradient_band_masses, UNR_GRADIENT_BANDS, bands, err);
+    if (st) {
+        free(per);
+        return st;
+    }
+    unr_strbuf b = {0};
+    unr_buf_printf(&b, "{\"blocks\":%d,\"samples\":%d,\"lengths\":[", num_blocks, samples);
+    for (int i = 0; i <= kmax - kmin; i++) {
+        const unr_gradient_length *p = &per[i];
+        unr_buf_printf(&b, "%s{\"length\":%d,\"samples\":%d,\"mean\":", i ? "," : "", p->length, p->samples);
+        unr_buf_number(&b, p->mean);
+        unr_buf_printf(&b, ",\"sd\":");
+        unr_buf_number(&b, p->sd);
+        unr_buf_printf(&b, ",\"log10_mean\":");
+        unr_buf_number(&b, p->log10_mean);
+        unr_buf_printf(&b, ",\"log10_paths\":");
+        unr_buf_number(&b, p->log10_paths);
+        unr_buf_printf(&b, ",\"total\":");
+        unr_buf_number(&b, p->total);
+        unr_buf_printf(&b, "}");
+    }
+    unr_buf_printf(&b, "],\"bands\":[");
+    for (int i = 0; i < UNR_GRADIENT_BANDS; i++) {
+        unr_buf_printf(&b, "%s{\"mass\":", i ? "," : "");
+        unr_buf_number(&b, bands[i].mass);
+        unr_buf_printf(&b, ",\"lo\":%d,\"hi\":%d,\"held\":", bands[i].lo, bands[i].hi);
+        unr_buf_number(&b, bands[i].held);
+        unr_buf_printf(&b, ",\"path_fraction\":");
+        unr_buf_number(&b, bands[i].path_fraction);
+        unr_buf_printf(&b, "}");
+    }
+    unr_buf_printf(&b, "],\"decay\":{\"lo\":%d,\"hi\":%d,\"decades_per_block\":", UNR_GRADIENT_DECAY_LO,
+                   UNR_GRADIENT_DECAY_HI);
+    unr_buf_number(&b, unr_gradient_decay(per, kmin, kmax, UNR_GRADIENT_DECAY_LO, UNR_GRADIENT_DECAY_HI));
+    unr_buf_printf(&b, "}}");
+    free(per);
+    return unr_buf_finish(&b, json, err);
 }

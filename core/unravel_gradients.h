@@ -6,9 +6,8 @@
  *   int lengths = o.kmax - o.kmin + 1;
  *   double *log10_norms = malloc(sizeof(double) * o.samples * lengths);
  *   unr_gradient_sample(model, &train, &o, log10_norms, &err);
- *   unr_gradient_length per[UNR_MAX_BLOCKS + 1];
- *   unr_gradient_band band90, band97;
- *   unr_gradient_summarize(n, o.kmin, o.kmax, log10_norms, o.samples, 0.90, per, &band90, &err);
+ *   char *json;                                               // lengths, bands, decay
+ *   unr_gradient_summary_json(L, o.kmin, o.kmax, log10_norms, o.samples, &json, &err);
  *
  * The measured quantity. For a batch of images with true labels, the L2 norm over the whole
  * batch tensor of d(mean cross-entropy)/d(input of block 1): the stem's output, where every path
@@ -139,6 +138,19 @@ unr_status unr_gradient_summarize(int num_blocks, int kmin, int kmax, const doub
 /* Decay of the mean norm with path length: the least-squares slope of log10_mean over lengths
  * lo..hi (within kmin..kmax of per), in decades per block (negative when it falls). */
 double unr_gradient_decay(const unr_gradient_length *per, int kmin, int kmax, int lo, int hi);
+
+/* The summary every front end shows, as one JSON object (malloc'd text for the caller to free):
+ * {"blocks", "samples", "lengths": [{"length", "samples", "mean", "sd", "log10_mean",
+ *  "log10_paths", "total"}], "bands": [{"mass", "lo", "hi", "held", "path_fraction"}] for the
+ * masses below, "decay": {"lo", "hi", "decades_per_block"}}: the paper's bands are 90% and 97%
+ * (Fig. 6c: 7-16 and 5-17), and its Fig. 6b is digitised for lengths 0..7, where decay is fitted.
+ * Numbers print in their shortest round-trip form, so every build writes the same text. */
+#define UNR_GRADIENT_BANDS 2
+extern const double unr_gradient_band_masses[UNR_GRADIENT_BANDS]; /* 0.90, 0.97 */
+#define UNR_GRADIENT_DECAY_LO 0
+#define UNR_GRADIENT_DECAY_HI 7
+unr_status unr_gradient_summary_json(int num_blocks, int kmin, int kmax, const double *log10_norms,
+                                     int samples, char **json, unr_error *err);
 
 #ifdef __cplusplus
 }
