@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "data.h"
+#include "gradients.h"
 #include "json.h"
 #include "unravel.h"
 
@@ -28,6 +29,8 @@ static const char *const help_text =
     "  unravel run SPEC.json [--models DIR] [--data PATH] [--any-data]   an experiment spec\n"
     "  unravel paths MODEL [--k 0-10]           path-length distribution, paths left after k deletions\n"
     "  unravel bench MODEL [--batch B] [--threads T] [--seconds S]\n"
+    "  unravel gradients MODEL [--split train|test] [--samples 1000] [--batch 16] [--lengths 0-54]\n"
+    "                    [--seed S]                gradient per path length (Figs. 6b, 6c)\n"
     "  unravel --version\n"
     "\n"
     "  --data PATH    CIFAR-10: cifar-10-binary.tar.gz, its folder or a .bin (default $UNRAVEL_DATA)\n"
@@ -657,6 +660,7 @@ int main(int argc, char **argv)
         printf("unravel %s\n", UNRAVEL_VERSION);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "gradients")) return cmd_gradients(argc, argv);
     args a;
     char msg[512];
     if (!args_parse(argc, argv, &a, msg, sizeof msg)) {

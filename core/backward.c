@@ -7,6 +7,7 @@
 #include "backward.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,7 +137,7 @@ void unr_bw_weights_free(unr_bw_weights *w)
 
 /* ---- one image ---------------------------------------------------------------------------- */
 
-enum { G_A, G_B, G_T, G_Z, G_C, G_COUNT }; /* gradient maps per stage: ping-pong and scratch */
+enum { G_T, G_Z, G_C, G_COUNT }; /* scratch gradient maps per stage */
 
 struct unr_bw_image {
     const unr_model *m;
@@ -147,6 +148,8 @@ struct unr_bw_image {
     float *final_mul;   /* pre-activation head: [bn_final(x) > 0] * its multiplier */
     float *head;        /* gradient at the last block's output, times 2^-head_exp */
     int head_exp;
+    float **level;      /* [L] gradient at block b's input, one map per block so that a path
+                           tree keeps every branch point's gradient while it explores below */
     float *g[3][G_COUNT];
     float *memory;
 };
@@ -174,12 +177,13 @@ unr_bw_image *unr_bw_image_new(const unr_model *m, const unr_bw_weights *w)
     im->ws = unr_workspace_new(m, 1);
     im->act = calloc((size_t)L, sizeof *im->act);
     im->inmul = calloc((size_t)L, sizeof *im->inmul);
+    im->level = calloc((size_t)L, sizeof *im->level);
     size_t total = 2 * stage_len(m, 2);
     for (int s = 0; s < 3; s++) total += G_COUNT * stage_len(m, s);
     for (int b = 0; b < L; b++)
-        total += stage_len(m, m->blocks[b].stage) + (pre ? stage_len(m, in_stage(m, b)) : 0);
+        total += stage_len(m, m->blocks[b].stage) + (pre ? 2 : 1) * stage_len(m, in_stage(m, b));
     im->memory = calloc(total, sizeof(float)); /* zero: every border starts and stays zero */
-    if (!im->ws || !im->act || !im->inmul || !im->memory) {
+    if (!im->ws || !im->act || !im->inmul || !im->level || !im->memory) {
         unr_bw_image_free(im);
         return NULL;
     }
@@ -190,6 +194,7 @@ unr_bw_image *unr_bw_image_new(const unr_model *m, const unr_bw_weights *w)
         for (int k = 0; k < G_COUNT; k++) im->g[s][k] = p, p += stage_len(m, s);
     for (int b = 0; b < L; b++) {
         im->act[b] = p, p += stage_len(m, m->blocks[b].stage);
+        im->level[b] = p, p += stage_len(m, in_stage(m, b));
         if (pre) im->inmul[b] = p, p += stage_len(m, in_stage(m, b));
     }
     return im;
@@ -201,6 +206,7 @@ void unr_bw_image_free(unr_bw_image *im)
     unr_workspace_free(im->ws);
     free(im->act);
     free(im->inmul);
+    free(im->level);
     free(im->memory);
     free(im);
 }
@@ -240,8 +246,16 @@ static void mul_add(const float *base, const float *g, const float *mul, float *
  * [2^-20, 2^20], adding the factor's exponent to *e (the true map is map * 2^*e). */
 static void renorm(float *map, size_t n, int *e)
 {
-    float big = 0;
-    for (size_t i = 0; i < n; i++) big = fmaxf(big, fabsf(map[i]));
+    /* The largest |x| as the largest bit pattern without the sign (integer max vectorises). */
+    uint32_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &map[i], sizeof u);
+        u &= 0x7fffffffu;
+        top = u > top ? u : top;
+    }
+    float big;
+    memcpy(&big, &top, sizeof big);
     if (big == 0 || (big >= 0x1p-20f && big <= 0x1p20f)) return;
     int k;
     frexpf(big, &k);
@@ -377,7 +391,7 @@ void unr_bw_image_forward(unr_bw_image *im, int label, int batch)
 }
 
 /* Block b's backward pass: gy is the gradient at its output; returns the map holding the
- * gradient at its input (gy itself where the block is an identity for this route). */
+ * gradient at its input: level[b], or gy itself where the block is an identity for this route. */
 static const float *block_backward(unr_bw_image *im, int b, int route, const float *gy, int *e)
 {
     const unr_model *m = im->m;
@@ -387,7 +401,7 @@ static const float *block_backward(unr_bw_image *im, int b, int route, const flo
     const int res = route != UNR_ROUTE_SKIP, sk = m->info.skip && route != UNR_ROUTE_RESIDUAL;
     const size_t nin = unr_map_len(bl->in_size, bl->in_size, bl->cin);
     const size_t nout = unr_map_len(bl->out_size, bl->out_size, bl->cout);
-    float *out = gy == im->g[si][G_A] ? im->g[si][G_B] : im->g[si][G_A];
+    float *out = im->level[b];
 
     if (!res && !sk) { /* a plain network's skip route: no shortcut, no gradient */
         memset(out, 0, nin * sizeof *out);
@@ -424,8 +438,17 @@ static const float *block_backward(unr_bw_image *im, int b, int route, const flo
         if (res) conv_strided_backward(&wb->conv1, dt, acc);
         if (pre) mul_add(NULL, acc, im->inmul[b], out, nin);
     }
-    renorm(out, nin, e);
+    /* Every fourth block is often enough: no four blocks move a gradient 2^80 (24 decades). */
+    if (b % 4 == 0 || bl->downsample) renorm(out, nin, e);
     return out;
+}
+
+/* log2 of the sum of squares of the gradient at block 1's input, map g times 2^e. */
+static double log2_sum_squares(const unr_model *m, const float *g, int e)
+{
+    double sum = 0;
+    for (size_t i = 0, n = stage_len(m, 0); i < n; i++) sum += (double)g[i] * g[i];
+    return sum > 0 ? log2(sum) + 2.0 * e : -INFINITY;
 }
 
 double unr_bw_image_backward(unr_bw_image *im, const unsigned char *routes, float *grad)
@@ -436,15 +459,41 @@ double unr_bw_image_backward(unr_bw_image *im, const unsigned char *routes, floa
     const float *g = im->head;
     for (int b = L - 1; b >= 0; b--)
         g = block_backward(im, b, routes ? routes[b] : UNR_ROUTE_BOTH, g, &e);
-
     const int c = m->info.widths[0];
-    double sum = 0;
-    for (size_t i = 0, n = stage_len(m, 0); i < n; i++) sum += (double)g[i] * g[i];
     if (grad)
         for (int k = 0; k < c; k++)
             for (int y = 0; y < 32; y++)
                 for (int x = 0; x < 32; x++)
                     grad[((size_t)k * 32 + y) * 32 + x] =
                         ldexpf(g[((size_t)(y + 1) * 34 + x + 1) * c + k], e);
-    return sum > 0 ? log2(sum) + 2.0 * e : -INFINITY;
+    return log2_sum_squares(m, g, e);
+}
+
+/* Paths lo..hi share the gradient g * 2^e at block b's output; block b is in the paths of
+ * length rank[b] + 1 and longer. Each side of that split goes on down with its own gradient. */
+static void nested_walk(unr_bw_image *im, const int *rank, int b, int lo, int hi, const float *g,
+                        int e, double *out)
+{
+    if (b < 0) {
+        const double v = log2_sum_squares(im->m, g, e);
+        for (int k = lo; k <= hi; k++) out[k] = v;
+        return;
+    }
+    const int t = rank[b] + 1;
+    if (lo < t) {
+        int es = e;
+        const float *gs = block_backward(im, b, UNR_ROUTE_SKIP, g, &es);
+        nested_walk(im, rank, b - 1, lo, hi < t - 1 ? hi : t - 1, gs, es, out);
+    }
+    if (hi >= t) { /* the skip side's maps (levels below b + 1) are no longer needed */
+        int er = e;
+        const float *gr = block_backward(im, b, UNR_ROUTE_RESIDUAL, g, &er);
+        nested_walk(im, rank, b - 1, lo > t ? lo : t, hi, gr, er, out);
+    }
+}
+
+void unr_bw_image_nested(unr_bw_image *im, const int *rank, int kmin, int kmax, double *log2_sumsq)
+{
+    nested_walk(im, rank, im->m->info.num_blocks - 1, kmin, kmax, im->head, im->head_exp,
+                log2_sumsq - kmin);
 }

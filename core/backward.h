@@ -32,4 +32,11 @@ void unr_bw_image_forward(unr_bw_image *im, int label, int batch);
  * [widths[0]][32][32] floats. */
 double unr_bw_image_backward(unr_bw_image *im, const unsigned char *routes, float *grad);
 
+/* The nested paths of one round: path k routes the blocks of rank < k (rank[b]: block b's place
+ * in the round's random order) through their residual branch, the others through the skip.
+ * log2_sumsq[k - kmin] for k = kmin..kmax as unr_bw_image_backward returns it. Paths share
+ * every gradient computed above the highest block where they differ: walking the tree of
+ * splits costs about L^2 / 4 block backward passes for all L + 1 lengths instead of L^2 / 2. */
+void unr_bw_image_nested(unr_bw_image *im, const int *rank, int kmin, int kmax, double *log2_sumsq);
+
 #endif

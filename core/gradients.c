@@ -7,6 +7,8 @@
 
 #include "backward.h"
 #include "error.h"
+#include "experiment.h" /* unr_buf_finish */
+#include "strbuf.h"
 
 #if defined(UNR_THREADS)
 #include <pthread.h>
@@ -85,11 +87,11 @@ unr_gradient_options unr_gradient_defaults(const unr_model *model)
 }
 
 unr_status unr_gradient_draw(int num_images, int num_blocks, int batch, int kmin, int kmax,
-                             uint64_t seed, int round, int *images, unsigned char *routes,
-                             unr_error *err)
+                             uint64_t seed, int round, int *images, int *order,
+                             unsigned char *routes, unr_error *err)
 {
     if (num_blocks < 1 || num_blocks > UNR_MAX_BLOCKS || batch < 1 || batch > num_images ||
-        kmin < 0 || kmax < kmin || kmax > num_blocks || round < 0 || !images || !routes)
+        kmin < 0 || kmax < kmin || kmax > num_blocks || round < 0 || !images)
         return unr_fail(err, UNR_ERR_ARGUMENT,
                         "gradient draws: need 1 <= batch (%d) <= images (%d) and 0 <= kmin (%d) "
                         "<= kmax (%d) <= blocks (%d)",
@@ -106,18 +108,20 @@ unr_status unr_gradient_draw(int num_images, int num_blocks, int batch, int kmin
             for (int j = 0; j < i; j++) again |= images[j] == images[i];
         } while (again);
     }
-    int perm[UNR_MAX_BLOCKS];
-    for (int k = kmin; k <= kmax; k++) {
-        unsigned char *r = routes + (size_t)(k - kmin) * num_blocks;
-        for (int b = 0; b < num_blocks; b++) perm[b] = b, r[b] = UNR_ROUTE_SKIP;
-        for (int i = 0; i < k; i++) {
-            int j = i + (int)unr_rng_below(&rng, (uint32_t)(num_blocks - i));
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-            r[perm[i]] = UNR_ROUTE_RESIDUAL;
-        }
+    int perm[UNR_MAX_BLOCKS], rank[UNR_MAX_BLOCKS];
+    for (int b = 0; b < num_blocks; b++) perm[b] = b;
+    for (int i = 0; i + 1 < num_blocks; i++) { /* Fisher-Yates */
+        int j = i + (int)unr_rng_below(&rng, (uint32_t)(num_blocks - i));
+        int t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
     }
+    for (int i = 0; i < num_blocks; i++) rank[perm[i]] = i;
+    if (order) memcpy(order, perm, sizeof(int) * (size_t)num_blocks);
+    for (int k = kmin; routes && k <= kmax; k++)
+        for (int b = 0; b < num_blocks; b++)
+            routes[(size_t)(k - kmin) * num_blocks + b] =
+                rank[b] < k ? UNR_ROUTE_RESIDUAL : UNR_ROUTE_SKIP;
     return unr_ok(err);
 }
 
@@ -130,7 +134,7 @@ typedef struct grad_job {
     const unr_gradient_options *o;
     int lengths;
     const int *images;           /* [samples][batch] */
-    const unsigned char *routes; /* [samples][lengths][L] */
+    const int *ranks;            /* [samples][L]: each block's place in the round's order */
     double *parts;               /* [samples][lengths][batch]: log2 sum of squares per image */
     atomic_int next, done, cancelled;
 } grad_job;
@@ -148,6 +152,7 @@ static void *grad_work(void *arg)
     grad_job *j = w->job;
     const unr_gradient_options *o = j->o;
     const int L = j->model->info.num_blocks, units = o->samples * o->batch;
+    double part[UNR_MAX_BLOCKS + 1];
     for (;;) {
         if (atomic_load(&j->cancelled)) break;
         int u = atomic_fetch_add(&j->next, 1);
@@ -157,11 +162,9 @@ static void *grad_work(void *arg)
             j->data->records + (size_t)j->images[u] * UNR_CIFAR_RECORD;
         unr_load_record(j->model, unr_bw_image_workspace(w->im), record);
         unr_bw_image_forward(w->im, record[0], o->batch);
-        for (int k = 0; k < j->lengths; k++) {
-            const unsigned char *routes = j->routes + ((size_t)r * j->lengths + k) * L;
-            j->parts[((size_t)r * j->lengths + k) * o->batch + i] =
-                unr_bw_image_backward(w->im, routes, NULL);
-        }
+        unr_bw_image_nested(w->im, j->ranks + (size_t)r * L, o->kmin, o->kmax, part);
+        for (int k = 0; k < j->lengths; k++)
+            j->parts[((size_t)r * j->lengths + k) * o->batch + i] = part[k];
         int done = atomic_fetch_add(&j->done, 1) + 1;
         if (w->is_caller && o->progress && o->progress(o->user, done / o->batch, o->samples))
             atomic_store(&j->cancelled, 1);
@@ -186,23 +189,25 @@ unr_status unr_gradient_sample(const unr_model *model, const unr_dataset *data,
     const int lengths = o->kmax - o->kmin + 1;
     const size_t units = (size_t)o->samples * o->batch;
     int *images = malloc(sizeof(int) * (units ? units : 1));
-    unsigned char *routes = malloc((size_t)o->samples * (lengths > 0 ? lengths : 1) * L);
+    int *ranks = malloc(sizeof(int) * (size_t)o->samples * L);
     double *parts = malloc(sizeof(double) * units * (lengths > 0 ? lengths : 1));
     int threads = o->threads < 1 ? 1 : o->threads > UNR_MAX_THREADS ? UNR_MAX_THREADS : o->threads;
     if ((size_t)threads > units) threads = (int)units;
     grad_worker *workers = calloc((size_t)threads, sizeof *workers);
     unr_bw_weights *weights = NULL;
     unr_status st = UNR_OK;
-    if (!images || !routes || !parts || !workers)
+    if (!images || !ranks || !parts || !workers)
         st = unr_fail(err, UNR_ERR_NOMEM, "unr_gradient_sample: out of memory for %d samples", o->samples);
-    for (int r = 0; !st && r < o->samples; r++)
+    for (int r = 0; !st && r < o->samples; r++) {
+        int order[UNR_MAX_BLOCKS];
         st = unr_gradient_draw(data->count, L, o->batch, o->kmin, o->kmax, o->seed, o->first + r,
-                               images + (size_t)r * o->batch,
-                               routes + (size_t)r * lengths * L, err);
+                               images + (size_t)r * o->batch, order, NULL, err);
+        for (int i = 0; !st && i < L; i++) ranks[(size_t)r * L + order[i]] = i;
+    }
     if (!st && !(weights = unr_bw_weights_new(model)))
         st = unr_fail(err, UNR_ERR_NOMEM, "unr_gradient_sample: out of memory for weights");
     grad_job j = {.model = model, .weights = weights, .data = data, .o = o, .lengths = lengths,
-                  .images = images, .routes = routes, .parts = parts};
+                  .images = images, .ranks = ranks, .parts = parts};
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
     atomic_init(&j.cancelled, 0);
@@ -235,7 +240,7 @@ unr_status unr_gradient_sample(const unr_model *model, const unr_dataset *data,
     unr_bw_weights_free(weights);
     free(workers);
     free(images);
-    free(routes);
+    free(ranks);
     free(parts);
     return st;
 }
@@ -310,4 +315,56 @@ double unr_gradient_decay(const unr_gradient_length *per, int kmin, int kmax, in
         n++, sx += k, sy += y, sxx += (double)k * k, sxy += k * y;
     }
     return n >= 2 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : NAN;
+}
+
+/* ---- the summary as JSON (the CLI's --json and the page read the same text) ------------- */
+
+const double unr_gradient_band_masses[UNR_GRADIENT_BANDS] = {0.90, 0.97};
+
+unr_status unr_gradient_summary_json(int num_blocks, int kmin, int kmax, const double *log10_norms,
+                                     int samples, char **json, unr_error *err)
+{
+    if (!json) return unr_fail(err, UNR_ERR_ARGUMENT, "unr_gradient_summary_json: no output");
+    *json = NULL;
+    unr_gradient_length *per = malloc(sizeof *per * (size_t)(kmax - kmin + 1 > 0 ? kmax - kmin + 1 : 1));
+    unr_gradient_band bands[UNR_GRADIENT_BANDS];
+    if (!per) return unr_fail(err, UNR_ERR_NOMEM, "unr_gradient_summary_json: out of memory");
+    unr_status st = unr_gradient_summarize(num_blocks, kmin, kmax, log10_norms, samples, per,
+                                           unr_gradient_band_masses, UNR_GRADIENT_BANDS, bands, err);
+    if (st) {
+        free(per);
+        return st;
+    }
+    unr_strbuf b = {0};
+    unr_buf_printf(&b, "{\"blocks\":%d,\"samples\":%d,\"lengths\":[", num_blocks, samples);
+    for (int i = 0; i <= kmax - kmin; i++) {
+        const unr_gradient_length *p = &per[i];
+        unr_buf_printf(&b, "%s{\"length\":%d,\"samples\":%d,\"mean\":", i ? "," : "", p->length, p->samples);
+        unr_buf_number(&b, p->mean);
+        unr_buf_printf(&b, ",\"sd\":");
+        unr_buf_number(&b, p->sd);
+        unr_buf_printf(&b, ",\"log10_mean\":");
+        unr_buf_number(&b, p->log10_mean);
+        unr_buf_printf(&b, ",\"log10_paths\":");
+        unr_buf_number(&b, p->log10_paths);
+        unr_buf_printf(&b, ",\"total\":");
+        unr_buf_number(&b, p->total);
+        unr_buf_printf(&b, "}");
+    }
+    unr_buf_printf(&b, "],\"bands\":[");
+    for (int i = 0; i < UNR_GRADIENT_BANDS; i++) {
+        unr_buf_printf(&b, "%s{\"mass\":", i ? "," : "");
+        unr_buf_number(&b, bands[i].mass);
+        unr_buf_printf(&b, ",\"lo\":%d,\"hi\":%d,\"held\":", bands[i].lo, bands[i].hi);
+        unr_buf_number(&b, bands[i].held);
+        unr_buf_printf(&b, ",\"path_fraction\":");
+        unr_buf_number(&b, bands[i].path_fraction);
+        unr_buf_printf(&b, "}");
+    }
+    unr_buf_printf(&b, "],\"decay\":{\"lo\":%d,\"hi\":%d,\"decades_per_block\":", UNR_GRADIENT_DECAY_LO,
+                   UNR_GRADIENT_DECAY_HI);
+    unr_buf_number(&b, unr_gradient_decay(per, kmin, kmax, UNR_GRADIENT_DECAY_LO, UNR_GRADIENT_DECAY_HI));
+    unr_buf_printf(&b, "}}");
+    free(per);
+    return unr_buf_finish(&b, json, err);
 }

@@ -6,9 +6,8 @@
  *   int lengths = o.kmax - o.kmin + 1;
  *   double *log10_norms = malloc(sizeof(double) * o.samples * lengths);
  *   unr_gradient_sample(model, &train, &o, log10_norms, &err);
- *   unr_gradient_length per[UNR_MAX_BLOCKS + 1];
- *   unr_gradient_band band90, band97;
- *   unr_gradient_summarize(n, o.kmin, o.kmax, log10_norms, o.samples, 0.90, per, &band90, &err);
+ *   char *json;                                               // lengths, bands, decay
+ *   unr_gradient_summary_json(L, o.kmin, o.kmax, log10_norms, o.samples, &json, &err);
  *
  * The measured quantity. For a batch of images with true labels, the L2 norm over the whole
  * batch tensor of d(mean cross-entropy)/d(input of block 1): the stem's output, where every path
@@ -71,8 +70,9 @@ unr_status unr_gradient(const unr_model *model, const float *images, const int *
                         unr_error *err);
 
 /* The paper's protocol. Round r (first .. first + samples - 1) draws a batch of `batch` distinct
- * images and, for every length k = kmin..kmax, one path: k distinct blocks, uniformly. One forward
- * pass per image serves all of its round's paths. Draws come from SplitMix64 seeded per round
+ * images and, for every length k = kmin..kmax, one path: k blocks drawn uniformly (nested across
+ * the round's lengths, see unr_gradient_draw). One forward pass per image serves all of its
+ * round's paths. Draws come from SplitMix64 seeded per round
  * (unr_gradient_draw), so the same seed gives the same batches and paths on every machine, in
  * any split of the rounds, with any number of threads. */
 typedef struct unr_gradient_options {
@@ -96,14 +96,20 @@ unr_status unr_gradient_sample(const unr_model *model, const unr_dataset *data,
                                const unr_gradient_options *options, double *log10_norms,
                                unr_error *err);
 
-/* The draws of round `round`: images[batch] (indices into a dataset of num_images) and, for each
- * k = kmin..kmax, routes[(k - kmin) * num_blocks + b] (UNR_ROUTE_RESIDUAL or UNR_ROUTE_SKIP).
- * Order: round seed = SplitMix64 output number `round` (0-based) of a generator seeded with
- * seed; from that seed, batch indices (redrawing repeats), then each length's k blocks by a
- * partial Fisher-Yates shuffle of 0..num_blocks-1. */
+/* The draws of round `round`: images[batch], distinct indices into a dataset of num_images, and
+ * order[num_blocks] (may be NULL), a uniformly random order of the blocks: the path of length k
+ * routes blocks order[0..k-1] through their residual branch and the rest through their skip.
+ * routes (may be NULL) receives those paths, routes[(k - kmin) * num_blocks + b] for
+ * k = kmin..kmax (UNR_ROUTE_RESIDUAL or UNR_ROUTE_SKIP). Each length's path is thus a uniformly
+ * drawn set of k blocks, as in the paper, and a round's paths are nested (each adds one block to
+ * the one before): every per-length statistic has the distribution of independent draws, while
+ * the backward pass shares the gradient of every suffix that paths have in common (about half
+ * the work). Order of draws: the round's generator is SplitMix64 seeded with output number
+ * `round` (0-based) of SplitMix64 seeded with seed; it draws the batch (redrawing repeats),
+ * then the order by a Fisher-Yates shuffle of 0..num_blocks-1. */
 unr_status unr_gradient_draw(int num_images, int num_blocks, int batch, int kmin, int kmax,
-                             uint64_t seed, int round, int *images, unsigned char *routes,
-                             unr_error *err);
+                             uint64_t seed, int round, int *images, int *order,
+                             unsigned char *routes, unr_error *err);
 
 /* Statistics of one length over its samples. */
 typedef struct unr_gradient_length {
@@ -132,6 +138,19 @@ unr_status unr_gradient_summarize(int num_blocks, int kmin, int kmax, const doub
 /* Decay of the mean norm with path length: the least-squares slope of log10_mean over lengths
  * lo..hi (within kmin..kmax of per), in decades per block (negative when it falls). */
 double unr_gradient_decay(const unr_gradient_length *per, int kmin, int kmax, int lo, int hi);
+
+/* The summary every front end shows, as one JSON object (malloc'd text for the caller to free):
+ * {"blocks", "samples", "lengths": [{"length", "samples", "mean", "sd", "log10_mean",
+ *  "log10_paths", "total"}], "bands": [{"mass", "lo", "hi", "held", "path_fraction"}] for the
+ * masses below, "decay": {"lo", "hi", "decades_per_block"}}: the paper's bands are 90% and 97%
+ * (Fig. 6c: 7-16 and 5-17), and its Fig. 6b is digitised for lengths 0..7, where decay is fitted.
+ * Numbers print in their shortest round-trip form, so every build writes the same text. */
+#define UNR_GRADIENT_BANDS 2
+extern const double unr_gradient_band_masses[UNR_GRADIENT_BANDS]; /* 0.90, 0.97 */
+#define UNR_GRADIENT_DECAY_LO 0
+#define UNR_GRADIENT_DECAY_HI 7
+unr_status unr_gradient_summary_json(int num_blocks, int kmin, int kmax, const double *log10_norms,
+                                     int samples, char **json, unr_error *err);
 
 #ifdef __cplusplus
 }

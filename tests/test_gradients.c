@@ -159,7 +159,7 @@ static void check_fd(const char *name, const unr_model *m, const float *image, i
 
     const double h = 1e-5;
     double worst = 0;
-    for (int t = 0; t < 40; t++) {
+    for (int t = 0; t < 24; t++) {
         /* Half the probes where the gradient is largest would be biased; pick uniformly. */
         const int k = (int)unr_rng_below(rng, (uint32_t)w0), y = (int)unr_rng_below(rng, 32),
                   x = (int)unr_rng_below(rng, 32);
@@ -220,6 +220,96 @@ static void fd_model(const char *name)
     unr_model_free(m);
 }
 
+/* ---- golden gradients from PyTorch (tests/golden/NAME.grad, layout in make_golden.py) ----- */
+
+static uint32_t u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static double f64(const unsigned char *p)
+{
+    double v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void check_golden(const char *name)
+{
+    char path[512];
+    size_t mlen = 0, glen = 0, dlen = 0;
+    snprintf(path, sizeof path, "tests/golden/%s.safetensors", name);
+    unsigned char *mbytes = test_read_file(test_source_path(path), &mlen);
+    snprintf(path, sizeof path, "tests/golden/%s.golden", name);
+    unsigned char *g = test_read_file(test_source_path(path), &glen);
+    snprintf(path, sizeof path, "tests/golden/%s.grad", name);
+    unsigned char *d = test_read_file(test_source_path(path), &dlen);
+    unr_model *m = NULL;
+    unr_error err;
+    CHECK(mbytes && g && d, "%s: golden files missing", name);
+    if (!mbytes || !g || !d) goto done;
+    CHECK(dlen >= 24 && !memcmp(d, "UNRD", 4) && u32(d + 4) == 1, "%s.grad: not a version-1 gradient file", name);
+    const uint32_t N = u32(d + 8), W = u32(d + 12), L = u32(d + 16), R = u32(d + 20);
+    const size_t per = 4 * (size_t)L + 8 + 8 * N + 2048 * (size_t)N;
+    CHECK(dlen == 24 + 4 * (size_t)N + R * per && N == u32(g + 8) && N <= 16, "%s.grad: %zu bytes, layout says %zu",
+          name, dlen, 24 + 4 * (size_t)N + R * per);
+    if (dlen != 24 + 4 * (size_t)N + R * per || N != u32(g + 8) || N > 16) goto done;
+    if (unr_model_load(mbytes, mlen, name, &m, &err)) {
+        CHECK(0, "%s", err.message);
+        goto done;
+    }
+    CHECK((uint32_t)m->info.num_blocks == L && (uint32_t)m->info.widths[0] == W, "%s: shape differs from the .grad file", name);
+    const float *images_at = (const float *)(g + 24); /* little-endian float32, 4-aligned offset */
+    float *images = malloc(sizeof(float) * N * 3072), *grad = malloc(sizeof(float) * N * W * 1024);
+    memcpy(images, images_at, sizeof(float) * N * 3072);
+    int labels[16];
+    for (uint32_t i = 0; i < N; i++) labels[i] = (int)u32(d + 24 + 4 * i);
+    double worst_log = 0, worst_el = 0;
+    const unsigned char *at = d + 24 + 4 * (size_t)N;
+    for (uint32_t r = 0; r < R; r++, at += per) {
+        unsigned char routes[UNR_MAX_BLOCKS];
+        for (uint32_t b = 0; b < L; b++) routes[b] = (unsigned char)u32(at + 4 * b);
+        const double want = f64(at + 4 * L);
+        double got;
+        CHECK(unr_gradient(m, images, labels, (int)N, routes, &got, grad, &err) == UNR_OK, "%s", err.message);
+        if (isinf(want)) {
+            CHECK(got == want, "%s routing %u: log10 norm %g, PyTorch %g", name, r, got, want);
+        } else {
+            worst_log = fmax(worst_log, fabs(got - want));
+            CHECK(fabs(got - want) <= 1e-4, "%s routing %u: log10 norm %.7f, PyTorch %.7f", name, r, got, want);
+        }
+        for (uint32_t i = 0; i < N; i++) {
+            /* Each image's own norm: the batch mean's 1/N included, as in PyTorch's grad. */
+            const double want_i = f64(at + 4 * L + 8 + 8 * i);
+            double got_i;
+            unr_gradient(m, images + (size_t)i * 3072, &labels[i], 1, routes, &got_i, NULL, &err);
+            got_i -= log10((double)N);
+            if (isinf(want_i)) CHECK(isinf(got_i), "%s routing %u image %u: norm should be 0", name, r, i);
+            else CHECK(fabs(got_i - want_i) <= 1e-4, "%s routing %u image %u: log10 norm %.7f, PyTorch %.7f", name, r, i, got_i, want_i);
+            const float *sample = (const float *)(at + 4 * L + 8 + 8 * N) + (size_t)i * 512;
+            float ref[512], big = 0;
+            memcpy(ref, sample, sizeof ref);
+            for (int j = 0; j < 512; j++) big = fmaxf(big, fabsf(ref[j]));
+            for (int j = 0; j < 512; j++) {
+                const float e = grad[(size_t)i * W * 1024 + (size_t)j * 2 * W];
+                const double diff = fabs((double)e - ref[j]);
+                if (big > 0) worst_el = fmax(worst_el, diff / big);
+                CHECK(diff <= 1e-4 * big + 1e-40, "%s routing %u image %u element %d: %.8g, PyTorch %.8g", name, r,
+                      i, j * 2 * (int)W, (double)e, (double)ref[j]);
+            }
+        }
+    }
+    printf("  %-20s %u routings: worst |log10 norm - PyTorch| %.1e, element / largest %.1e\n", name, R,
+           worst_log, worst_el);
+    free(images);
+    free(grad);
+done:
+    unr_model_free(m);
+    free(mbytes);
+    free(g);
+    free(d);
+}
+
 /* ---- draws, summary, protocol ------------------------------------------------------------ */
 
 static void check_draws(void)
@@ -227,27 +317,35 @@ static void check_draws(void)
     int img[16], img2[16];
     unsigned char routes[11 * 10], routes2[11 * 10];
     unr_error err;
-    CHECK(unr_gradient_draw(100, 10, 16, 0, 10, 7, 3, img, routes, &err) == UNR_OK, "%s", err.message);
-    CHECK(unr_gradient_draw(100, 10, 16, 0, 10, 7, 3, img2, routes2, &err) == UNR_OK, "%s", err.message);
+    CHECK(unr_gradient_draw(100, 10, 16, 0, 10, 7, 3, img, NULL, routes, &err) == UNR_OK, "%s", err.message);
+    CHECK(unr_gradient_draw(100, 10, 16, 0, 10, 7, 3, img2, NULL, routes2, &err) == UNR_OK, "%s", err.message);
     CHECK(!memcmp(img, img2, sizeof img) && !memcmp(routes, routes2, sizeof routes), "same seed, same draws");
     for (int i = 0; i < 16; i++)
         for (int j = 0; j < i; j++) CHECK(img[i] != img[j], "batch images are distinct");
     for (int k = 0; k <= 10; k++) {
-        int n = 0;
-        for (int b = 0; b < 10; b++) n += routes[k * 10 + b] == UNR_ROUTE_RESIDUAL;
+        int n = 0, nested = 1;
+        for (int b = 0; b < 10; b++) {
+            n += routes[k * 10 + b] == UNR_ROUTE_RESIDUAL;
+            if (k && routes[(k - 1) * 10 + b] == UNR_ROUTE_RESIDUAL) nested &= routes[k * 10 + b] == UNR_ROUTE_RESIDUAL;
+        }
         CHECK(n == k, "path of length %d routes %d blocks through the residual branch", k, n);
+        CHECK(nested, "path of length %d holds the path of length %d", k, k - 1);
     }
-    CHECK(unr_gradient_draw(100, 10, 16, 0, 10, 7, 4, img2, routes2, &err) == UNR_OK, "%s", err.message);
+    int order[10];
+    CHECK(unr_gradient_draw(100, 10, 16, 2, 5, 7, 3, img2, order, routes2, &err) == UNR_OK, "%s", err.message);
+    CHECK(!memcmp(img, img2, sizeof img) && !memcmp(routes2, routes + 20, 40), "a range of lengths draws the same round");
+    for (int i = 0; i < 5; i++) CHECK(routes[5 * 10 + order[i]] == UNR_ROUTE_RESIDUAL, "order[%d] is in the path of length 5", i);
+    CHECK(unr_gradient_draw(100, 10, 16, 0, 10, 7, 4, img2, NULL, routes2, &err) == UNR_OK, "%s", err.message);
     CHECK(memcmp(img, img2, sizeof img) != 0, "another round, another batch");
-    CHECK(unr_gradient_draw(10, 10, 16, 0, 10, 7, 0, img, routes, &err) == UNR_ERR_ARGUMENT,
+    CHECK(unr_gradient_draw(10, 10, 16, 0, 10, 7, 0, img, NULL, routes, &err) == UNR_ERR_ARGUMENT,
           "a batch larger than the data is refused");
-    CHECK(unr_gradient_draw(100, 10, 4, 0, 11, 7, 0, img, routes, &err) == UNR_ERR_ARGUMENT,
+    CHECK(unr_gradient_draw(100, 10, 4, 0, 11, 7, 0, img, NULL, routes, &err) == UNR_ERR_ARGUMENT,
           "a length beyond the blocks is refused");
     /* Every block equally likely over many draws (length 3 of 10: 0.3 each). */
     int hits[10] = {0};
     unsigned char r1[10];
     for (int round = 0; round < 4000; round++) {
-        unr_gradient_draw(100, 10, 1, 3, 3, 1, round, img, r1, &err);
+        unr_gradient_draw(100, 10, 1, 3, 3, 1, round, img, NULL, r1, &err);
         for (int b = 0; b < 10; b++) hits[b] += r1[b] == UNR_ROUTE_RESIDUAL;
     }
     for (int b = 0; b < 10; b++)
@@ -323,7 +421,7 @@ static void check_protocol(const char *name)
     /* Each sample is the batch norm of its drawn images and path. */
     int img[4];
     unsigned char *routes = malloc((size_t)lengths * L);
-    unr_gradient_draw(N, L, 4, 0, L, 11, 1, img, routes, &err);
+    unr_gradient_draw(N, L, 4, 0, L, 11, 1, img, NULL, routes, &err);
     float *images = malloc(sizeof(float) * 4 * 3072);
     int labels[4];
     for (int i = 0; i < 4; i++) {
@@ -356,6 +454,15 @@ int main(void)
                             "preact_a_scaled"};
     printf("kernels %s\n", unr_kernels_name());
     for (size_t i = 0; i < sizeof models / sizeof *models; i++) fd_model(models[i]);
+    size_t mlen;
+    unsigned char *bytes = test_read_file(test_source_path("tests/golden/MANIFEST"), &mlen);
+    CHECK(bytes != NULL, "tests/golden/MANIFEST missing");
+    char *manifest = bytes ? calloc(mlen + 1, 1) : NULL; /* NUL-terminated for strtok */
+    if (manifest) memcpy(manifest, bytes, mlen);
+    free(bytes);
+    for (char *name = manifest ? strtok(manifest, "\n") : NULL; name; name = strtok(NULL, "\n"))
+        if (*name) check_golden(name);
+    free(manifest);
     check_draws();
     check_summary();
     check_protocol("preact_a");
