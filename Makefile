@@ -3,6 +3,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_WASM ?= build-wasm
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Where CIFAR-10 is read from: UNRAVEL_DATA, else this workplace's shared copy if present.
 # Made absolute: the tests read it from inside the build folders.
@@ -13,16 +14,20 @@ export UNRAVEL_DATA
 # command:package pairs; a command already on PATH (e.g. node and npm from another source) is
 # not installed again.
 APT_NEEDS = cmake:cmake gcc:gcc make:make node:nodejs npm:npm emcc:emscripten chromium:chromium \
-            bash:bash
+            bash:bash clang:clang
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps native asan wasm web web-deps test test-native test-asan test-web run demo bench clean
+.PHONY: deps native asan wasm web web-deps test test-native test-asan test-web test-fuzz fuzz fuzz-build run demo bench clean
 
 deps:
 	@missing=""; for need in $(APT_NEEDS); do command -v $${need%%:*} >/dev/null 2>&1 || missing="$$missing $${need#*:}"; done; \
 	dpkg -s zlib1g-dev >/dev/null 2>&1 || missing="$$missing zlib1g-dev"; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@# libFuzzer's runtime comes with the clang version installed (a Recommends, so check it)
+	@if command -v clang >/dev/null 2>&1 && ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then \
+	  rt=libclang-rt-$$(clang -dumpversion | cut -d. -f1)-dev; echo "installing: $$rt"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$rt; fi
 
 native: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
@@ -38,7 +43,33 @@ test-native: native
 test-asan: asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
-test: test-native test-asan test-web
+# One suite after the other: test-web reconfigures $(BUILD), which must not happen while
+# test-native's ctest runs in it (make -j test).
+test:
+	$(MAKE) test-native
+	$(MAKE) test-asan
+	$(MAKE) test-web
+	$(MAKE) test-fuzz
+
+# ---- fuzzing (fuzz/): libFuzzer with ASan+UBSan, clang only ---------------------------------
+fuzz-build: deps
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DUNRAVEL_SANITIZE=ON -DUNRAVEL_FUZZ=ON
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
+# Replays the seed corpora and fuzz/regressions, then a fixed-seed, fixed-count campaign per target.
+test-fuzz:
+	@if command -v clang >/dev/null 2>&1; then $(MAKE) fuzz-build && cd $(BUILD_FUZZ) && ctest --output-on-failure; \
+	else echo "test-fuzz: no clang: the fuzz targets are not built (make deps installs it)"; fi
+
+# Open-ended campaigns: FUZZ_SECONDS per target (0: until interrupted); crashes land in
+# $(BUILD_FUZZ)/fuzz/findings-<target>/ (fix, then copy the input to fuzz/regressions/<target>/).
+FUZZ_TARGETS ?= model cifar
+FUZZ_SECONDS ?= 600
+fuzz: fuzz-build
+	cd $(BUILD_FUZZ)/fuzz && ./make_seeds corpus && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p campaign-$$t findings-$$t && \
+	  ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 -artifact_prefix=findings-$$t/ \
+	    campaign-$$t corpus/$$t $(CURDIR)/fuzz/regressions/$$t || exit 1; done
 
 # ---- WebAssembly engine, the page and their tests (wasm/, web/, tests/web/) -----------------
 # Debian's emcc needs NODE_PATH; npm packages are pinned by the lock files.
@@ -71,4 +102,4 @@ run: native web
 	node web/serve.mjs web/dist --port $(PORT)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM) $(BUILD_FUZZ)
