@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "data.h"
+#include "data_cmd.h"
 #include "unravel.h"
 
 static const char *const help_text =
@@ -24,6 +25,7 @@ static const char *const help_text =
     "  unravel sweep drop MODEL [--prob 0.1,0.2] [--rule uniform|linear] [--trials T] [--seed S]\n"
     "  unravel paths MODEL [--k 0-10]           path-length distribution, paths left after k deletions\n"
     "  unravel bench MODEL [--batch B] [--threads T] [--seconds S]\n"
+    "  unravel data [--data PATH] [--limit N] --out FILE   first N test records, checked, as a .bin\n"
     "\n"
     "  --data PATH    CIFAR-10: cifar-10-binary.tar.gz, its folder or a .bin (default $UNRAVEL_DATA)\n"
     "  --limit N      first N test images      --threads T   worker threads (default: all CPUs)\n"
@@ -513,6 +515,7 @@ int main(int argc, char **argv)
         fputs(help_text, stdout);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "data")) return unr_cmd_data(argc, argv);
     args a;
     char msg[512];
     if (!args_parse(argc, argv, &a, msg, sizeof msg)) {
