@@ -13,6 +13,7 @@
 #include "data.h"
 #include "gradients.h"
 #include "json.h"
+#include "data_cmd.h"
 #include "unravel.h"
 
 static const char *const help_text =
@@ -32,6 +33,7 @@ static const char *const help_text =
     "  unravel gradients MODEL [--split train|test] [--samples 1000] [--batch 16] [--lengths 0-54]\n"
     "                    [--seed S]                gradient per path length (Figs. 6b, 6c)\n"
     "  unravel --version\n"
+    "  unravel data [--data PATH] [--limit N] --out FILE   first N test records, checked, as a .bin\n"
     "\n"
     "  --data PATH    CIFAR-10: cifar-10-binary.tar.gz, its folder or a .bin (default $UNRAVEL_DATA)\n"
     "  --limit N      first N test images      --threads T   worker threads (default: all CPUs)\n"
@@ -661,6 +663,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "gradients")) return cmd_gradients(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "data")) return unr_cmd_data(argc, argv);
     args a;
     char msg[512];
     if (!args_parse(argc, argv, &a, msg, sizeof msg)) {

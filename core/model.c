@@ -225,7 +225,6 @@ static unr_status take(loader *L, const char *tname, int ndim, const long long *
 static unr_status take_bn(loader *L, const char *prefix, int c, float *mul, float *add)
 {
     static const char *const parts[4] = {"weight", "bias", "running_mean", "running_var"};
-    const float *g = L->bn, *beta = L->bn + c, *mean = L->bn + 2 * c, *var = L->bn + 3 * c;
     long long shape[1] = {c};
     char tname[160];
     for (int i = 0; i < 4; i++) {
@@ -234,6 +233,7 @@ static unr_status take_bn(loader *L, const char *prefix, int c, float *mul, floa
         if (st) return st;
     }
     if (L->check_only) return UNR_OK;
+    const float *g = L->bn, *beta = L->bn + c, *mean = L->bn + 2 * c, *var = L->bn + 3 * c;
     for (int i = 0; i < c; i++) {
         if (var[i] < 0)
             return unr_fail(L->err, UNR_ERR_NONFINITE,
@@ -259,7 +259,7 @@ static unr_status take_conv(loader *L, const char *wname, const char *bn, unr_co
 {
     int k = cv->ksize, ci = cv->cin, co = cv->cout;
     long long shape[4] = {co, ci, k, k};
-    float *mul = L->fold, *add = L->fold + co;
+    float *mul = L->fold, *add = L->check_only ? NULL : L->fold + co; /* no scratch yet */
     unr_status st = take(L, wname, 4, shape, L->raw);
     if (st) return st;
     if (bn) {

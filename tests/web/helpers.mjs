@@ -105,6 +105,13 @@ export function cliJson(...args) {
   return JSON.parse(run(cli, [...args, '--json']));
 }
 
+/** The first count test records of a CIFAR-10 source, cut by the CLI's reader (`unravel data`). */
+export function cliSubset(source, count) {
+  const file = writeTemp(`subset_${count}.bin`, new Uint8Array(0));
+  run(cli, ['data', '--data', source, '--limit', String(count), '--out', file]);
+  return new Uint8Array(fs.readFileSync(file));
+}
+
 /** native_ref's JSON answer (tests/web/native_ref.c). */
 export function nativeJson(...args) {
   return JSON.parse(run(nativeRef, args));

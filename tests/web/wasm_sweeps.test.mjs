@@ -6,13 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describePlan, planListDeleting, loadEngine } from '../../wasm/engine.js';
 import { createPool } from '../../wasm/pool.js';
-import { cutSubset } from '../../web/tools/cifar_subset.mjs';
-import { check, report, requireWasm, goldenNames, goldenDir, cliJson, dataPath, syntheticRecords, writeTemp, nodeWorker, countOf, wasmBase, root } from './helpers.mjs';
+import { check, report, requireWasm, goldenNames, goldenDir, cliJson, cliSubset, dataPath, syntheticRecords, writeTemp, nodeWorker, countOf, wasmBase, root } from './helpers.mjs';
 
 requireWasm();
 const real = dataPath();
 const IMAGES = real ? 200 : 150;
-const records = real ? new Uint8Array(cutSubset(real, IMAGES).bytes) : syntheticRecords(IMAGES, 12345);
+const records = real ? cliSubset(real, IMAGES) : syntheticRecords(IMAGES, 12345);
 // The CLI reads the same records from a file (quicker than unpacking the tarball for each call).
 const dataArgs = ['--data', writeTemp(real ? 'test_subset.bin' : 'synthetic.bin', records)];
 console.log(`images: ${real ? `first ${IMAGES} CIFAR-10 test images` : `${IMAGES} synthetic records (no UNRAVEL_DATA)`}`);
