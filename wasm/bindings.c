@@ -371,3 +371,40 @@ EXPORT const char *unrw_sha256_hex(const void *bytes, size_t len)
     unr_sha256_hex(bytes, len, hex);
     return hex;
 }
+
+/* ---- gradient flow by path length (core/unravel_gradients.h) ------------------------------ */
+
+/* Rounds first .. first + samples - 1 of the paper's protocol on this instance's dataset (one
+ * thread); log10_norms receives [samples][kmax - kmin + 1]. Workers split the rounds: the draws
+ * depend only on the seed and the round. */
+EXPORT int unrw_gradient_sample(const unr_model *model, int samples, int batch, int kmin, int kmax,
+                                unsigned seed_lo, unsigned seed_hi, int first, double *log10_norms)
+{
+    if (!model) return fail(UNR_ERR_ARGUMENT, "unrw_gradient_sample: no model");
+    unr_gradient_options o = unr_gradient_defaults(model);
+    o.samples = samples;
+    o.batch = batch;
+    o.kmin = kmin;
+    o.kmax = kmax;
+    o.seed = seed64(seed_lo, seed_hi);
+    o.first = first;
+    return (int)unr_gradient_sample(model, &dataset, &o, log10_norms, &last_error);
+}
+
+/* The core's summary (the CLI's --json fields) of log10 norms [samples][kmax - kmin + 1]. */
+EXPORT const char *unrw_gradient_summary_json(int num_blocks, int kmin, int kmax,
+                                              const double *log10_norms, int samples)
+{
+    char *text = NULL;
+    unr_status st = unr_gradient_summary_json(num_blocks, kmin, kmax, log10_norms, samples, &text,
+                                              &last_error);
+    return hand_over(st, text);
+}
+
+/* Round `round`'s draws: images[batch] and the block order[num_blocks] (see unravel_gradients.h). */
+EXPORT int unrw_gradient_draw(int num_images, int num_blocks, int batch, unsigned seed_lo,
+                              unsigned seed_hi, int round, int *images, int *order)
+{
+    return (int)unr_gradient_draw(num_images, num_blocks, batch, 0, 0, seed64(seed_lo, seed_hi),
+                                  round, images, order, NULL, &last_error);
+}
