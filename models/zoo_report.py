@@ -20,6 +20,11 @@ KIND = {'resnet20': 'residual', 'resnet56': 'residual', 'resnet110': 'residual',
 TARGET = {'resnet20': 86.0, 'resnet56': 88.0, 'resnet110': 88.0, 'plain20': 83.0}
 # Delete-one tables shown side by side (the paper's Fig. 8: stochastic depth vs plain training).
 COMPARE = {'resnet56-sd': 'resnet56'}
+# The page's comparison pairs (manifest "compare"): the network drawn beside each on the same axes
+# by default; a residual network with the plain one is the paper's ResNet-vs-VGG figure (Fig. 3),
+# a normally trained one with its stochastic-depth twin Fig. 8.
+PAGE_COMPARE = {'resnet20': 'plain20', 'plain20': 'resnet20', 'resnet56': 'resnet56-sd',
+                'resnet110': 'plain20', 'resnet56-sd': 'resnet56'}
 
 
 def cli(args, *argv):
@@ -79,7 +84,12 @@ def main():
                          'kind': KIND[name], 'accuracy': round(ev['accuracy'], 4),
                          'pytorch_accuracy': round(s['pytorch_test_acc'], 4),
                          'bytes': os.path.getsize(model_path),
-                         'downsampling': info['downsampling']})
+                         'downsampling': info['downsampling'],
+                         **({'compare': PAGE_COMPARE[name]} if name in PAGE_COMPARE else {})})
+    names = {m['name'] for m in manifest}
+    for m in manifest:
+        if m.get('compare') not in names:
+            m.pop('compare', None)
     with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
         json.dump({'models': manifest}, f, indent=1)
         f.write('\n')

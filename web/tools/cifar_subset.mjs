@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 export const RECORD = 3073;
 const TEST_BATCH = 'test_batch.bin';
@@ -51,7 +52,8 @@ export function readTestBatch(source) {
   return fs.readFileSync(source);
 }
 
-/** First count records of the test batch, checked like the engine checks a batch. */
+/** First count records of the test batch, checked like the engine checks a batch, and the
+ * sha256 of the whole batch (what specs name as data_sha256). */
 export function cutSubset(source, count) {
   const batch = readTestBatch(source);
   if (batch.length % RECORD !== 0) throw new Error(`${source}: ${batch.length} bytes is not a whole number of ${RECORD}-byte CIFAR-10 records`);
@@ -61,5 +63,5 @@ export function cutSubset(source, count) {
   for (let i = 0; i < images; i++) {
     if (subset[i * RECORD] > 9) throw new Error(`${source}: record ${i} has label ${subset[i * RECORD]}, not 0-9`);
   }
-  return { bytes: subset, images, available };
+  return { bytes: subset, images, available, sha256: createHash('sha256').update(batch).digest('hex') };
 }
