@@ -100,8 +100,18 @@ static unr_status check_range(const char *what, int lo, int hi, int max, int tri
 unr_status unr_plans_delete_k(const unr_model *model, int kmin, int kmax, int trials,
                               uint64_t seed, unr_plan *out, unr_error *err)
 {
+    return unr_plans_delete_k_from(model, NULL, kmin, kmax, trials, seed, out, err);
+}
+
+unr_status unr_plans_delete_k_from(const unr_model *model, const unsigned char *eligible,
+                                   int kmin, int kmax, int trials, uint64_t seed, unr_plan *out,
+                                   unr_error *err)
+{
     int L = model->info.num_blocks;
-    unr_status st = check_range("k", kmin, kmax, L, trials, err);
+    int candidates[UNR_MAX_BLOCKS], n = 0;
+    for (int b = 0; b < L; b++)
+        if (!eligible || eligible[b]) candidates[n++] = b;
+    unr_status st = check_range("k", kmin, kmax, n, trials, err);
     if (st) return st;
     unr_rng rng;
     unr_rng_seed(&rng, seed);
@@ -110,9 +120,9 @@ unr_status unr_plans_delete_k(const unr_model *model, int kmin, int kmax, int tr
         for (int t = 0; t < trials; t++, out++) {
             unr_plan_identity(model, out);
             /* k distinct blocks: the first k steps of a Fisher-Yates shuffle. */
-            for (int i = 0; i < L; i++) pool[i] = i;
+            memcpy(pool, candidates, sizeof(int) * (size_t)n);
             for (int i = 0; i < k; i++) {
-                int j = i + (int)unr_rng_below(&rng, (uint32_t)(L - i));
+                int j = i + (int)unr_rng_below(&rng, (uint32_t)(n - i));
                 int tmp = pool[i];
                 pool[i] = pool[j];
                 pool[j] = tmp;

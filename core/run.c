@@ -1,4 +1,5 @@
 /* run.c - evaluate the unmodified network and a list of plans over images, on worker threads. */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ typedef struct job {
     const unr_dataset *data;
     int first, count;
     int *predictions;
+    float *probabilities;
     atomic_int next;      /* next image (relative to first) to claim */
     atomic_int done;      /* images finished */
     atomic_int cancelled;
@@ -46,6 +48,16 @@ static void tally_add(unr_tally *t, int label, int predicted)
     }
 }
 
+/* Softmax of logits into out, without allocating (called per image and plan). */
+static void softmax(const float *logits, float *out)
+{
+    float top = logits[0];
+    for (int c = 1; c < UNR_CLASSES; c++) top = logits[c] > top ? logits[c] : top;
+    float sum = 0;
+    for (int c = 0; c < UNR_CLASSES; c++) sum += out[c] = expf(logits[c] - top);
+    for (int c = 0; c < UNR_CLASSES; c++) out[c] /= sum;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -66,11 +78,21 @@ static void *work(void *arg)
             int base = unr_argmax(logits);
             tally_add(&w->tallies[0], label, base);
             if (j->predictions) j->predictions[i] = base;
+            float *probs = j->probabilities;
+            float base_probs[UNR_CLASSES];
+            if (probs) {
+                softmax(logits, base_probs);
+                memcpy(probs + (size_t)i * UNR_CLASSES, base_probs, sizeof base_probs);
+            }
             for (int p = 0; p < j->num_plans; p++) {
                 int pred = base;
+                float *out = probs ? probs + ((size_t)(1 + p) * j->count + i) * UNR_CLASSES : NULL;
                 if (j->starts[p] < m->info.num_blocks) {
                     unr_forward_plan(m, w->ws, &j->plans[p], j->starts[p], logits);
                     pred = unr_argmax(logits);
+                    if (out) softmax(logits, out);
+                } else if (out) {
+                    memcpy(out, base_probs, sizeof base_probs);
                 }
                 tally_add(&w->tallies[1 + p], label, pred);
                 if (j->predictions) j->predictions[(size_t)(1 + p) * j->count + i] = pred;
@@ -122,7 +144,8 @@ unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_
     worker *workers = calloc((size_t)threads, sizeof *workers);
     unr_tally *all = calloc((size_t)threads * (1 + num_plans), sizeof *all);
     job j = {.model = model, .plans = plans, .starts = starts, .num_plans = num_plans,
-             .data = data, .first = first, .count = count, .predictions = o->predictions};
+             .data = data, .first = first, .count = count, .predictions = o->predictions,
+             .probabilities = o->probabilities};
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
     atomic_init(&j.cancelled, 0);

@@ -119,6 +119,10 @@ double unr_plan_kendall_tau(const unr_plan *plan);
 unr_status unr_plans_delete_one(const unr_model *model, unr_plan *out, unr_error *err);
 unr_status unr_plans_delete_k(const unr_model *model, int kmin, int kmax, int trials,
                               uint64_t seed, unr_plan *out, unr_error *err);
+/* The same draws from the blocks with eligible[b] != 0 only (NULL: every block, as above). */
+unr_status unr_plans_delete_k_from(const unr_model *model, const unsigned char *eligible,
+                                   int kmin, int kmax, int trials, uint64_t seed, unr_plan *out,
+                                   unr_error *err);
 unr_status unr_plans_reorder(const unr_model *model, int swaps_min, int swaps_max, int trials,
                              uint64_t seed, unr_plan *out, unr_error *err);
 typedef enum unr_drop_rule {
@@ -154,6 +158,8 @@ typedef struct unr_run_options {
     unr_progress_fn progress;
     void *user;
     int *predictions;      /* optional [(1 + num_plans) * count]: baseline first, then each plan */
+    float *probabilities;  /* optional [(1 + num_plans) * count * UNR_CLASSES]: softmax outputs,
+                              laid out as predictions (unr_run_plans only) */
 } unr_run_options;
 
 unr_run_options unr_run_defaults(void);
@@ -177,6 +183,104 @@ unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_
  * PyTorch feeds them). logits is [n][10]. */
 unr_status unr_forward(const unr_model *model, const unr_plan *plan, const float *images, int n,
                        float *logits, unr_error *err);
+
+/* ---- experiments ---------------------------------------------------------------------- */
+
+/* An experiment is plain data, a JSON spec (blocks 1-based, as in the paper):
+ *   {"model": {"name": "resnet20", "sha256": "<64 hex>"}, "kind": "delete-k",
+ *    "params": {"k": [1, 8], "trials": 20, "eligible": "paper"}, "seed": 1, "images": 1000,
+ *    "data_sha256": "<64 hex of test_batch.bin>"}
+ * kinds and params (all optional, defaults in brackets):
+ *   eval        {"deleted": [3, 7], "order": [1, 3, 2, ...]}          [intact network]
+ *   delete-one  {}
+ *   delete-k    {"k": [kmin, kmax], "trials": T, "eligible": "paper" | "all"}
+ *               [k 1..min(20, eligible - 1), trials 10, paper: all but block 1 and the
+ *               downsampling blocks]
+ *   reorder     {"swaps": [smin, smax], "trials": T}                   [1..10, 10]
+ *   drop        {"probs": [p, ...], "rule": "uniform" | "linear", "trials": T}   [[0.5], uniform, 10]
+ *   ensemble    {"prob": p, "rule": ..., "sizes": [1, 2, 4, ...], "trials": T}
+ *               [0.2, uniform, [1,2,4,8,16,32], 10]: trial t draws max(sizes) dropped networks;
+ *               row (size s, trial t) is the accuracy of the mean softmax of its first s.
+ * Rows come group-major (k, swaps, prob or size), trials inner. seed [1] is an integer below
+ * 2^53 (exact in JavaScript too). A run gives one tally for the intact network and one per row;
+ * tallies of disjoint image ranges add up. */
+#define UNR_SPEC_MAX_LIST 64
+#define UNR_EXPERIMENT_MAX_ROWS 20000   /* networks too (ensemble members) */
+#define UNR_EXPERIMENT_MAX_WORK 1e10    /* networks x images x blocks */
+
+typedef enum unr_experiment_kind {
+    UNR_EVAL = 0, UNR_DELETE_ONE, UNR_DELETE_K, UNR_REORDER, UNR_DROP, UNR_ENSEMBLE
+} unr_experiment_kind;
+
+typedef struct unr_spec {
+    char model_name[128];
+    char model_sha256[65];
+    unr_experiment_kind kind;
+    int num_deleted, deleted[UNR_MAX_BLOCKS]; /* eval, 0-based */
+    int num_order, order[UNR_MAX_BLOCKS];     /* eval, 0-based; 0: the usual order */
+    int k_min, k_max;                         /* delete-k; 0: the default */
+    int eligible_all;                         /* delete-k: 0 paper, 1 all */
+    int swaps_min, swaps_max;                 /* reorder */
+    int num_probs;
+    double probs[UNR_SPEC_MAX_LIST];          /* drop */
+    unr_drop_rule rule;                       /* drop, ensemble */
+    double prob;                              /* ensemble */
+    int num_sizes, sizes[UNR_SPEC_MAX_LIST];  /* ensemble, increasing */
+    int trials;
+    uint64_t seed;
+    int images;
+    char data_sha256[65];
+} unr_spec;
+
+const char *unr_experiment_kind_name(unr_experiment_kind kind); /* "delete-k", ... */
+
+/* Parse a JSON spec; name is used in messages, which name the field ("params.k: ..."). Fields
+ * the model decides (block numbers, default k) are checked by unr_experiment_new. */
+unr_status unr_spec_parse(const char *json, size_t len, const char *name, unr_spec *out,
+                          unr_error *err);
+/* A spec with every default filled for a kind (model fields, images, data empty). */
+void unr_spec_defaults(unr_experiment_kind kind, unr_spec *out);
+/* The canonical JSON text of a spec (fixed key order, no spaces); free() it. */
+unr_status unr_spec_json(const unr_spec *spec, char **json, unr_error *err);
+
+typedef struct unr_experiment unr_experiment;
+
+/* Check a spec against a model (block numbers, permutation, k range, work bound), fill the
+ * model's defaults and generate its networks from the seed. */
+unr_status unr_experiment_new(const unr_model *model, const unr_spec *spec, unr_experiment **out,
+                              unr_error *err);
+void unr_experiment_free(unr_experiment *exp);
+const unr_spec *unr_experiment_spec(const unr_experiment *exp); /* defaults filled */
+int unr_experiment_rows(const unr_experiment *exp);
+/* The networks run on every image: a row's plan, or for an ensemble every member (trial-major). */
+int unr_experiment_num_plans(const unr_experiment *exp);
+const unr_plan *unr_experiment_plans(const unr_experiment *exp);
+/* The rows as a JSON array of {"deleted", "order", "tau", "k"|"swaps"|"prob"|"size", "trial",
+ * "members" (ensemble: the first size members' deleted blocks)}; free() it. */
+unr_status unr_experiment_rows_json(const unr_experiment *exp, char **json, unr_error *err);
+
+/* Run on images [options->first, +count) of data. tallies is [1 + rows], the intact network
+ * first; options->predictions, if set, [(1 + rows) * count] (options->probabilities unused).
+ * Memory stays bounded however many images. */
+unr_status unr_experiment_run(const unr_model *model, const unr_experiment *exp,
+                              const unr_dataset *data, const unr_run_options *options,
+                              unr_tally *tallies, unr_error *err);
+
+/* The summary of (merged) tallies [1 + rows] as JSON: the canonical spec, the baseline, every
+ * row with its accuracy and Wilson 95% interval, and groups with n, mean, sd (n - 1), median,
+ * quartiles (linear interpolation), min and max of the error, plus tau_mean for reorder.
+ * Accuracies and errors are fractions; free() it. */
+unr_status unr_experiment_summary_json(const unr_experiment *exp, const unr_tally *tallies,
+                                       char **json, unr_error *err);
+
+/* Wilson score interval at 95% for correct out of n (n = 0: [0, 1]). */
+void unr_wilson95(int correct, int n, double *lo, double *hi);
+
+/* ---- hashing --------------------------------------------------------------------------- */
+
+/* SHA-256 of bytes (FIPS 180-4), as 32 bytes or 64 lowercase hex digits + NUL. */
+void unr_sha256(const void *bytes, size_t len, unsigned char digest[32]);
+void unr_sha256_hex(const void *bytes, size_t len, char hex[65]);
 
 /* ---- paths (exact, no sampling) -------------------------------------------------------- */
 

@@ -288,3 +288,72 @@ EXPORT int unrw_forward(const unr_model *model, int plan_index, const float *ima
     }
     return (int)unr_forward(model, plan, images, n, logits, &last_error);
 }
+
+/* ---- experiments (a JSON spec; see core/unravel.h) ---------------------------------------- */
+
+static char *core_text; /* the last JSON text core wrote for JavaScript (valid until the next) */
+
+static const char *hand_over(unr_status status, char *text)
+{
+    free(core_text);
+    core_text = status == UNR_OK ? text : NULL;
+    return core_text;
+}
+
+/* Parse a spec and check it against the model; NULL on a bad spec (see unrw_error_message). */
+EXPORT unr_experiment *unrw_experiment_new(const unr_model *model, const char *json, size_t len)
+{
+    if (!model) {
+        fail(UNR_ERR_ARGUMENT, "unrw_experiment_new: no model");
+        return NULL;
+    }
+    unr_spec spec;
+    unr_experiment *exp = NULL;
+    if (unr_spec_parse(json, len, "spec", &spec, &last_error) != UNR_OK) return NULL;
+    if (unr_experiment_new(model, &spec, &exp, &last_error) != UNR_OK) return NULL;
+    return exp;
+}
+
+EXPORT void unrw_experiment_free(unr_experiment *exp) { unr_experiment_free(exp); }
+EXPORT int unrw_experiment_rows(const unr_experiment *exp) { return unr_experiment_rows(exp); }
+
+EXPORT const char *unrw_experiment_spec_json(const unr_experiment *exp)
+{
+    char *text = NULL;
+    unr_status st = unr_spec_json(unr_experiment_spec(exp), &text, &last_error);
+    return hand_over(st, text);
+}
+
+EXPORT const char *unrw_experiment_rows_json(const unr_experiment *exp)
+{
+    char *text = NULL;
+    unr_status st = unr_experiment_rows_json(exp, &text, &last_error);
+    return hand_over(st, text);
+}
+
+/* Run on images [first, first + count) of the dataset (count < 0: to the end): tallies gets
+ * (1 + rows) records, predictions (may be NULL) (1 + rows) * count classes. */
+EXPORT int unrw_experiment_run(const unr_model *model, const unr_experiment *exp, int first,
+                               int count, unr_tally *tallies, int *predictions)
+{
+    if (!tallies) return fail(UNR_ERR_ARGUMENT, "unrw_experiment_run: no tally buffer");
+    unr_run_options options = unr_run_defaults();
+    options.first = first;
+    options.count = count;
+    options.predictions = predictions;
+    return (int)unr_experiment_run(model, exp, &dataset, &options, tallies, &last_error);
+}
+
+EXPORT const char *unrw_experiment_summary_json(const unr_experiment *exp, const unr_tally *tallies)
+{
+    char *text = NULL;
+    unr_status st = unr_experiment_summary_json(exp, tallies, &text, &last_error);
+    return hand_over(st, text);
+}
+
+EXPORT const char *unrw_sha256_hex(const void *bytes, size_t len)
+{
+    static char hex[65];
+    unr_sha256_hex(bytes, len, hex);
+    return hex;
+}

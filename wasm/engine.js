@@ -6,9 +6,13 @@
 //   const engine = await loadEngine({ moduleBase: new URL('./', import.meta.url) });
 //   const model = engine.loadModel(bytes, 'resnet20.safetensors');   // throws UnravelError
 //   engine.setDataset(records, 'test_batch.bin');
-//   const plans = model.plansDeleteOne();
-//   model.setPlans(plans);
-//   const { baseline, tallies } = model.run();
+//   const spec = { model: { name: 'resnet20', sha256 }, kind: 'delete-one', params: {}, images: 100, data_sha256 };
+//   const { rows, describe } = model.experiment(spec);        // throws UnravelError on a bad spec
+//   const { raw } = model.runExperiment(spec);                // tallies of (baseline, rows...)
+//   const summary = model.summarize(spec, raw);               // merged tallies -> core's summary
+//
+// Tallies are additive: run chunks of images (setDataset with each chunk) anywhere, add the raw
+// Int32Arrays element-wise, and summarize the sum.
 
 export const CIFAR_RECORD = 3073;
 export const CLASSES = 10;
@@ -197,6 +201,17 @@ export class Engine {
     return new Model(this, handle, name);
   }
 
+  /** SHA-256 of bytes as 64 lowercase hex digits (the core's, as the CLI computes it). */
+  sha256(bytes) {
+    return this.withBytes(bytes, (ptr, len) => this.wasm.UTF8ToString(this.wasm._unrw_sha256_hex(ptr, len)));
+  }
+
+  // A JSON text the core wrote (owned by the module until its next such call), parsed.
+  coreJson(ptr, context) {
+    if (!ptr) throw this.error(context);
+    return JSON.parse(this.wasm.UTF8ToString(ptr));
+  }
+
   /** View CIFAR-10 binary records (copied into the module); returns the image count. */
   setDataset(bytes, name) {
     const w = this.wasm;
@@ -222,8 +237,78 @@ export class Model {
   }
 
   free() {
+    this.dropExperiment();
     if (this.handle) this.engine.wasm._unrw_model_free(this.handle);
     this.handle = 0;
+  }
+
+  dropExperiment() {
+    if (this.experimentHandle) this.engine.wasm._unrw_experiment_free(this.experimentHandle);
+    this.experimentHandle = 0;
+    this.experimentKey = null;
+  }
+
+  // The core's prepared experiment for spec (the last one is kept: chunks reuse its plans).
+  prepared(spec) {
+    const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
+    if (this.experimentHandle && this.experimentKey === text) return this.experimentHandle;
+    this.dropExperiment();
+    const w = this.engine.wasm;
+    const handle = this.engine.withString(text, (ptr) => w._unrw_experiment_new(this.handle, ptr, w.lengthBytesUTF8(text)));
+    if (!handle) throw this.engine.error('checking the experiment');
+    this.experimentHandle = handle;
+    this.experimentKey = text;
+    return handle;
+  }
+
+  /**
+   * Check a spec against this model and list its rows: { rows, describe, spec } with describe[i]
+   * = {deleted, order?, tau?, k?|swaps?|prob?|size?, trial?, members? (ensemble)} (blocks 1-based,
+   * as in the spec) and spec the canonical spec with every default filled. Throws UnravelError.
+   */
+  experiment(spec) {
+    const handle = this.prepared(spec);
+    const w = this.engine.wasm;
+    const canonical = this.engine.coreJson(w._unrw_experiment_spec_json(handle), 'writing the spec');
+    const describe = this.engine.coreJson(w._unrw_experiment_rows_json(handle), 'describing the rows');
+    return { rows: w._unrw_experiment_rows(handle), describe, spec: canonical };
+  }
+
+  /**
+   * Run spec on images [first, first + count) of the current dataset (default: all of it):
+   * { raw: Int32Array of (1 + rows) tallies, baseline first, each tallyInts ints }, plus
+   * predictions (Int32Array, (1 + rows) x images, baseline first) when asked.
+   */
+  runExperiment(spec, { predictions = false, first = 0, count = -1 } = {}) {
+    const handle = this.prepared(spec);
+    const w = this.engine.wasm;
+    const rows = w._unrw_experiment_rows(handle);
+    const images = count < 0 ? w._unrw_dataset_count() - first : count;
+    const T = this.engine.tallyInts;
+    const tallyPtr = w._malloc(4 * T * (1 + rows));
+    const predPtr = predictions ? w._malloc(4 * Math.max(1, (1 + rows) * images)) : 0;
+    try {
+      if (!tallyPtr || (predictions && !predPtr)) throw new UnravelError('out of memory for results', 'out of memory');
+      const status = w._unrw_experiment_run(this.handle, handle, first, count, tallyPtr, predPtr);
+      if (status !== 0) throw this.engine.error('running the experiment');
+      const result = { raw: new Int32Array(w.HEAP32.subarray(tallyPtr >> 2, (tallyPtr >> 2) + T * (1 + rows))) };
+      if (predictions) result.predictions = new Int32Array(w.HEAP32.subarray(predPtr >> 2, (predPtr >> 2) + (1 + rows) * images));
+      return result;
+    } finally {
+      w._free(tallyPtr);
+      if (predPtr) w._free(predPtr);
+    }
+  }
+
+  /** The core's summary (the CLI's --json object) of raw tallies, e.g. the sum over chunks. */
+  summarize(spec, raw) {
+    const handle = this.prepared(spec);
+    const w = this.engine.wasm;
+    const T = this.engine.tallyInts;
+    const rows = w._unrw_experiment_rows(handle);
+    if (raw.length !== T * (1 + rows)) throw new UnravelError(`summarize: ${raw.length} tally ints, the experiment needs ${T * (1 + rows)} (1 + ${rows} rows of ${T})`, 'invalid argument');
+    const bytes = new Uint8Array(Int32Array.from(raw).buffer);
+    return this.engine.withBytes(bytes, (ptr) => this.engine.coreJson(w._unrw_experiment_summary_json(handle, ptr), 'summarizing'));
   }
 
   // Copy the module's current plan list out.
