@@ -301,7 +301,8 @@ export class EnginePool {
         type: 'run',
         build: () => {
           // A fresh copy to transfer (a node Buffer's slice() would share, and detach, the records).
-          const chunk = bytes.slice(start * CIFAR_RECORD, (start + n) * CIFAR_RECORD);
+          const chunk = new Uint8Array(n * CIFAR_RECORD);
+          chunk.set(bytes.subarray(start * CIFAR_RECORD, (start + n) * CIFAR_RECORD));
           began = performance.now();
           return { payload: { spec, bytes: chunk, predictions }, transfer: [chunk.buffer] };
         },

@@ -13,7 +13,6 @@
 // 'interactive' specs (a clicked lesion, the test images) run at once, ahead of sweeps.
 import { webAssemblySupported } from '../../wasm/engine.js';
 import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
-import defaultSpecs from './default-specs.json';
 
 export { CancelledError, WorkerFailure, webAssemblySupported };
 
@@ -44,6 +43,12 @@ export async function loadTestImages() {
   return { records: bytes, images: info.images, source: info.source, dataSha256: info.data_sha256 };
 }
 
+// ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine).
+function requestedWorkers() {
+  const n = Number(new URLSearchParams(location.search).get('workers'));
+  return Number.isInteger(n) && n >= 1 && n <= 32 ? n : null;
+}
+
 // ?engine=plain or ?engine=simd overrides feature detection (to try the fallback build).
 function forcedFlavour() {
   const wanted = new URLSearchParams(location.search).get('engine');
@@ -57,7 +62,7 @@ export function specKey(spec) {
 }
 
 /** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures. */
-export async function openLab({ onEvent = () => {}, poolSize = defaultPoolSize(8) } = {}) {
+export async function openLab({ onEvent = () => {}, poolSize = requestedWorkers() ?? defaultPoolSize(8) } = {}) {
   const [models, images] = await Promise.all([loadManifest(), loadTestImages()]);
   const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), onEvent });
   return new Lab(models, images, pool);
@@ -114,10 +119,10 @@ export class Lab {
     return { specs: byKind, dataSource: file.data_source, computedWith: file.computed_with, dataSha256: file.data_sha256 };
   }
 
-  /** The default spec of a kind for a model: the precomputed one when there is one. */
+  /** The default spec of a kind for a model: the precomputed one when there is one, else the
+   * core's defaults (it fills every parameter left out) on the page's images. */
   defaultSpec(model, kind) {
-    if (model.precomputed?.specs[kind]) return model.precomputed.specs[kind];
-    return this.spec(model, kind, defaultSpecs[kind]?.params ?? {}, { seed: defaultSpecs[kind]?.seed ?? 1 });
+    return model.precomputed?.specs[kind] ?? this.spec(model, kind, {});
   }
 
   /** A spec on the page's own test images (the first `images` of them). */

@@ -35,7 +35,9 @@ function updateChart(chart, { nets, fraction, paper }) {
     if (!summary) return;
     const L = model.info.num_blocks;
     const points = errorsOf(summary).map(({ block, error }) => ({ x: pos(block, L), y: error }));
-    datasets.push({ label: `${model.name}: one block deleted`, data: points, borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 3,
+    datasets.push({ label: `${model.name}: one block deleted`, data: points, borderColor: color, backgroundColor: color, borderWidth: 1.5,
+      pointRadius: errorsOf(summary).map(({ block }) => (model.info.blocks[block - 1]?.downsamples ? 6 : 3)),
+      pointBorderColor: errorsOf(summary).map(({ block }) => (model.info.blocks[block - 1]?.downsamples ? COLORS.down : color)),
       pointBackgroundColor: errorsOf(summary).map(({ block }) => (model.info.blocks[block - 1]?.downsamples ? COLORS.down : color)) });
     datasets.push({ label: `${model.name}: nothing deleted`, data: [{ x: fraction ? 0 : 1, y: 1 - summary.baseline.accuracy }, { x: fraction ? 1 : L, y: 1 - summary.baseline.accuracy }],
       borderColor: color, borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 });
@@ -108,8 +110,8 @@ export function DeleteOnePanel({ lab, model, compare, images }) {
     <section class="panel" data-testid="panel-delete-one">
       <h2>Delete one block (paper Figs. 3 and 8)</h2>
       <Caption model={model} compare={compare} summary={main.state?.summary} compareSummary={compareState?.summary} fraction={fraction} />
-      <RunStatus label="delete-one" state={main.state} onCancel={main.cancel} onRun={images ? run : null} liveImages={images} />
-      {compare && <RunStatus label="delete-one-compare" state={compareState} onCancel={() => lab.cancel(compareSpec)} />}
+      <RunStatus label="delete-one" spec={main.spec} name={compare ? model.name : null} state={main.state} onCancel={main.cancel} onRun={images ? run : null} liveImages={images} />
+      {compare && <RunStatus label="delete-one-compare" spec={compareSpec} name={compare.name} state={compareState} onCancel={() => lab.cancel(compareSpec)} />}
       <div class="chart-box"><canvas ref={canvas} data-testid="chart-delete-one" role="img" aria-label="test error per deleted block" /></div>
       <SummaryTable label="delete-one" title={model.name} state={main.state} />
       {compare && <SummaryTable label="delete-one-compare" title={compare.name} state={compareState} />}

@@ -88,7 +88,7 @@ export function DropPanel({ lab, model, images }) {
         <NumberField label="draws per p" value={form.trials} min={1} max={500} testid="drop-trials" onInput={(v) => setForm({ ...form, trials: v })} />
         <NumberField label="seed" value={form.seed} min={0} testid="drop-seed" onInput={(v) => setForm({ ...form, seed: v })} />
       </div>
-      <RunStatus label="drop" state={drop.state} onCancel={drop.cancel} onRun={images ? runDrop : null} runText="Run these settings" liveImages={images} />
+      <RunStatus label="drop" spec={drop.spec} state={drop.state} onCancel={drop.cancel} onRun={images ? runDrop : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={dropCanvas} data-testid="chart-drop" role="img" aria-label="test error against drop probability" /></div>
       <SummaryTable label="drop" title={model.name} state={drop.state} groups />
 
@@ -103,7 +103,7 @@ export function DropPanel({ lab, model, images }) {
         <ChoiceField label="p" value={String(form.prob)} options={[...new Set([...probs, form.prob])].map((p) => [String(p), String(p)])} testid="ensemble-prob" onChange={(v) => setForm({ ...form, prob: Number(v) })} />
         <NumberField label="ensembles per T" value={form.ensembleTrials} min={1} max={100} testid="ensemble-trials" onInput={(v) => setForm({ ...form, ensembleTrials: v })} />
       </div>
-      <RunStatus label="ensemble" state={ensemble.state} onCancel={ensemble.cancel} onRun={images ? runEnsemble : null} runText="Run these settings" liveImages={images} />
+      <RunStatus label="ensemble" spec={ensemble.spec} state={ensemble.state} onCancel={ensemble.cancel} onRun={images ? runEnsemble : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={ensembleCanvas} data-testid="chart-ensemble" role="img" aria-label="accuracy of averaged dropped networks against their number" /></div>
       <SummaryTable label="ensemble" title={model.name} state={ensemble.state} groups />
     </section>

@@ -17,17 +17,17 @@ export function LesionPanel({ lab, model, deleted, images }) {
         <div class="figure-label">Full network</div>
         <div class="figure-value" data-testid="baseline-accuracy">{percent(intact?.summary?.baseline.accuracy)}</div>
         <div class="figure-note" data-testid="baseline-note">{intact?.summary ? accuracyWithInterval(intact.summary.baseline) : intactSpec ? '' : 'not computed'}</div>
-        <RunStatus label="eval" state={intact} onCancel={() => lab.cancel(intactSpec)} onRun={intact ? null : () => lab.submit(intactSpec, { slot: 'eval', interactive: true })} runText="Compute it" liveImages={images} />
+        <RunStatus label="eval" spec={intactSpec} state={intact} onCancel={() => lab.cancel(intactSpec)} onRun={intact ? null : () => lab.submit(intactSpec, { slot: 'eval', interactive: true })} runText="Compute it" liveImages={images} />
       </div>
       <div class="figure">
-        <div class="figure-label">{deleted.length ? `Blocks ${deleted.join(', ')} deleted` : 'Nothing deleted yet: click blocks above'}</div>
+        <div class="figure-label">{deleted.length ? `${deleted.length === 1 ? 'Block' : 'Blocks'} ${deleted.join(', ')} deleted` : 'Nothing deleted yet: click blocks above'}</div>
         <div class={`figure-value${done ? '' : ' stale'}`} data-testid="lesioned-accuracy">{deleted.length ? (row ? percent(row.accuracy) : '…') : ''}</div>
         {deleted.length > 0 && (
           <div class="figure-note" data-testid="lesioned-note">
             {row ? `${accuracyWithInterval(row)}; the full network on the same images: ${percent(lesion.summary.baseline.accuracy)}` : ''}
           </div>
         )}
-        {deleted.length > 0 && <RunStatus label="lesion" state={lesion} onCancel={() => lab.cancel(lesionSpec)} />}
+        {deleted.length > 0 && <RunStatus label="lesion" spec={lesionSpec} state={lesion} onCancel={() => lab.cancel(lesionSpec)} />}
       </div>
     </div>
   );

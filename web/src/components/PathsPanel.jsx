@@ -11,7 +11,7 @@ function chartConfig() {
       animation: false, responsive: true, maintainAspectRatio: false,
       scales: {
         x: { title: { display: true, text: 'path length (blocks a path goes through)' } },
-        y: { min: 0, title: { display: true, text: 'share of all paths' }, ticks: { callback: (v) => `${(100 * v).toFixed(0)}%` } },
+        y: { min: 0, grace: '8%', title: { display: true, text: 'share of all paths' }, ticks: { callback: (v) => `${(100 * v).toFixed(0)}%` } },
         remain: { position: 'right', min: 0, max: 1, grid: { display: false }, title: { display: true, text: 'share of that length left' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
       },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },

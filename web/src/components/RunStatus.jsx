@@ -3,7 +3,7 @@
 import { Progress } from './Progress.jsx';
 import { plural } from '../format.js';
 
-export function RunStatus({ label, state, onCancel, onRun, runText = 'Run it live', liveImages }) {
+export function RunStatus({ label, name, spec, state, onCancel, onRun, runText = 'Run it live', liveImages }) {
   const status = state?.status ?? 'none';
   const run = onRun && (
     <button type="button" class="primary" data-testid={`run-${label}`} onClick={onRun}>
@@ -29,12 +29,15 @@ export function RunStatus({ label, state, onCancel, onRun, runText = 'Run it liv
     line = <span>Not computed yet.</span>;
   }
   const active = status === 'running' || status === 'queued';
+  const liveDone = status === 'done' && !state?.precomputed;
   return (
-    <div class="run-status" data-testid={`status-${label}`} data-state={status} data-images={state?.imagesDone ?? 0} data-precomputed={state?.precomputed ? 'true' : 'false'}>
+    <div class="run-status" data-testid={`status-${label}`} data-state={status} data-images={state?.imagesDone ?? 0} data-precomputed={state?.precomputed ? 'true' : 'false'}
+      data-spec={spec ? JSON.stringify(spec) : ''} data-summary-rows={state?.summary?.rows?.length ?? ''} data-summary-images={state?.summary?.baseline.images ?? ''}>
+      {name && <strong class="run-name">{name}:</strong>}
       {line}
       {status === 'running' && <Progress label={label} done={state.imagesDone ?? 0} total={state.imagesTotal ?? 0} running onCancel={onCancel} />}
       {status === 'queued' && <button type="button" class="cancel" onClick={onCancel} data-testid={`cancel-${label}`}>Cancel</button>}
-      {!active && run}
+      {!active && !liveDone && run}
     </div>
   );
 }

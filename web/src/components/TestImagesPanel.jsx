@@ -77,10 +77,10 @@ export function TestImagesPanel({ lab, model, deleted }) {
       <h2>Test images</h2>
       <p class="lead" data-testid="caption-test-images">
         The first {images} test images of the page, each with its true class and the network's guess{deleted.length ? ', intact → with blocks deleted' : ''}.
-        {lesioned ? ` Deleting blocks ${deleted.join(', ')} changed the prediction for ${plural(flips.length, 'image')} (outlined).` : ' Delete blocks above to see which predictions change.'}
+        {lesioned ? ` Deleting ${deleted.length === 1 ? 'block' : 'blocks'} ${deleted.join(', ')} changed the prediction for ${plural(flips.length, 'image')} (outlined).` : ' Delete blocks above to see which predictions change.'}
         {' '}Click an image to see how sure the network is of each class.
       </p>
-      <RunStatus label="test-images" state={state} onCancel={() => lab.cancel(spec)} onRun={predictions ? null : run} runText="Show the predictions" />
+      <RunStatus label="test-images" spec={spec} state={state} onCancel={() => lab.cancel(spec)} onRun={predictions ? null : run} runText="Show the predictions" />
       <div class="thumbs" data-testid="thumbs" data-flips={flips.join(',')}>
         {Array.from({ length: images }, (_, i) => {
           const before = predictions?.[i];
