@@ -83,8 +83,8 @@ static int parse_range(const char *s, int lo_limit, int *lo, int *hi)
     return 1;
 }
 
-static const char *const commands[] = {"info", "eval", "sweep", "paths", "bench"};
-static const char *const sweeps[] = {"delete-one", "delete-k", "reorder", "drop"};
+static const char *const commands[] = {"info", "eval", "sweep", "run", "paths", "bench"};
+static const char *const sweeps[] = {"delete-one", "delete-k", "reorder", "drop", "ensemble"};
 
 static int one_of(const char *s, const char *const *list, int n)
 {
@@ -101,13 +101,19 @@ static int flag_allowed(const char *cmd, const char *sweep, const char *flag)
     static const char *const data[] = {"--data", "--limit", "--threads"};
     if (one_of(flag, common, 1)) return 1;
     if (!strcmp(cmd, "eval"))
-        return one_of(flag, data, 3) || !strcmp(flag, "--delete") || !strcmp(flag, "--order");
+        return one_of(flag, data, 3) || !strcmp(flag, "--delete") || !strcmp(flag, "--order") ||
+               !strcmp(flag, "--predictions");
+    if (!strcmp(cmd, "run"))
+        return !strcmp(flag, "--data") || !strcmp(flag, "--threads") || !strcmp(flag, "--models") ||
+               !strcmp(flag, "--any-data");
     if (!strcmp(cmd, "sweep")) {
         if (one_of(flag, data, 3)) return 1;
         if (!strcmp(sweep, "delete-one")) return 0;
         if (!strcmp(flag, "--trials") || !strcmp(flag, "--seed")) return 1;
-        if (!strcmp(sweep, "delete-k")) return !strcmp(flag, "--k");
+        if (!strcmp(sweep, "delete-k")) return !strcmp(flag, "--k") || !strcmp(flag, "--eligible");
         if (!strcmp(sweep, "reorder")) return !strcmp(flag, "--swaps");
+        if (!strcmp(sweep, "ensemble"))
+            return !strcmp(flag, "--prob") || !strcmp(flag, "--rule") || !strcmp(flag, "--sizes");
         return !strcmp(flag, "--prob") || !strcmp(flag, "--rule");
     }
     if (!strcmp(cmd, "paths")) return !strcmp(flag, "--k");
@@ -126,17 +132,17 @@ int args_parse(int argc, char **argv, args *a, char *msg, int len)
     a->seconds = 3.0;
     a->rule = "uniform";
     if (argc < 2)
-        return usage_error(msg, len, "usage: unravel info|eval|sweep|paths|bench MODEL [flags] "
-                                     "(unravel --help for details)");
+        return usage_error(msg, len, "usage: unravel info|eval|sweep|paths|bench MODEL [flags], "
+                                     "unravel run SPEC.json (unravel --help for details)");
     a->command = argv[1];
-    if (!one_of(a->command, commands, 5))
-        return usage_error(msg, len, "unknown command '%s' (expected info, eval, sweep, paths, bench)",
+    if (!one_of(a->command, commands, 6))
+        return usage_error(msg, len, "unknown command '%s' (expected info, eval, sweep, run, paths, bench)",
                            a->command);
     int i = 2;
     if (!strcmp(a->command, "sweep")) {
-        if (i >= argc || !one_of(argv[i], sweeps, 4))
+        if (i >= argc || !one_of(argv[i], sweeps, 5))
             return usage_error(msg, len,
-                               "sweep needs a kind: delete-one, delete-k, reorder or drop%s%s%s",
+                               "sweep needs a kind: delete-one, delete-k, reorder, drop or ensemble%s%s%s",
                                i < argc ? " (got '" : "", i < argc ? argv[i] : "",
                                i < argc ? "')" : "");
         a->sweep = argv[i++];
@@ -145,16 +151,16 @@ int args_parse(int argc, char **argv, args *a, char *msg, int len)
         const char *f = argv[i];
         if (strncmp(f, "--", 2) != 0) {
             if (a->model)
-                return usage_error(msg, len, "unexpected argument '%s' (the model is '%s')", f,
-                                   a->model);
+                return usage_error(msg, len, "unexpected argument '%s' (the %s is '%s')", f,
+                                   strcmp(a->command, "run") ? "model" : "spec", a->model);
             a->model = f;
             continue;
         }
         if (!flag_allowed(a->command, a->sweep ? a->sweep : "", f))
             return usage_error(msg, len, "%s%s%s does not take %s", a->command, a->sweep ? " " : "",
                                a->sweep ? a->sweep : "", f);
-        if (!strcmp(f, "--json")) {
-            a->json = 1;
+        if (!strcmp(f, "--json") || !strcmp(f, "--any-data") || !strcmp(f, "--predictions")) {
+            *(!strcmp(f, "--json") ? &a->json : !strcmp(f, "--any-data") ? &a->any_data : &a->predictions) = 1;
             continue;
         }
         if (i + 1 >= argc) return usage_error(msg, len, "%s needs a value", f);
@@ -190,6 +196,15 @@ int args_parse(int argc, char **argv, args *a, char *msg, int len)
             for (int p = 0; p < a->num_probs; p++)
                 if (a->probs[p] < 0 || a->probs[p] > 1)
                     return usage_error(msg, len, "--prob: %g is not a probability in [0, 1]", a->probs[p]);
+        } else if (!strcmp(f, "--sizes")) {
+            if (!parse_int_list(v, a->sizes, ARGS_MAX_LIST, &a->num_sizes))
+                return usage_error(msg, len, "--sizes: '%s' is not a list of ensemble sizes like 1,2,4,8", v);
+        } else if (!strcmp(f, "--eligible")) {
+            if (strcmp(v, "paper") && strcmp(v, "all"))
+                return usage_error(msg, len, "--eligible: '%s' is not 'paper' or 'all'", v);
+            a->eligible = v;
+        } else if (!strcmp(f, "--models")) {
+            a->models = v;
         } else if (!strcmp(f, "--rule")) {
             if (strcmp(v, "uniform") && strcmp(v, "linear"))
                 return usage_error(msg, len, "--rule: '%s' is not 'uniform' or 'linear'", v);
@@ -202,8 +217,8 @@ int args_parse(int argc, char **argv, args *a, char *msg, int len)
             char *end;
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);
-            if (end == v || *end || errno == ERANGE || v[0] == '-')
-                return usage_error(msg, len, "--seed: '%s' is not a non-negative integer", v);
+            if (end == v || *end || errno == ERANGE || v[0] == '-' || s > 9007199254740991ull)
+                return usage_error(msg, len, "--seed: '%s' is not an integer from 0 to 2^53 - 1", v);
             a->seed = s;
         } else if (!strcmp(f, "--batch")) {
             if (!parse_int(v, 1, 4096, &n))
@@ -217,13 +232,13 @@ int args_parse(int argc, char **argv, args *a, char *msg, int len)
             a->seconds = s;
         }
     }
+    if (!a->model && !strcmp(a->command, "run"))
+        return usage_error(msg, len, "run needs a SPEC file (.json)");
     if (!a->model)
         return usage_error(msg, len, "%s needs a MODEL file (.safetensors)", a->command);
-    if (a->sweep && !strcmp(a->sweep, "delete-k") && !a->have_k) a->k_min = 1, a->k_max = 10;
-    if (a->sweep && !strcmp(a->sweep, "reorder") && !a->have_swaps) a->swaps_min = 1, a->swaps_max = 10;
-    if (a->sweep && !strcmp(a->sweep, "drop") && a->num_probs == 0) {
-        a->num_probs = 1;
-        a->probs[0] = 0.5;
-    }
+    if (a->sweep && !strcmp(a->sweep, "ensemble") && a->num_probs > 1)
+        return usage_error(msg, len, "--prob: an ensemble takes one probability (got %d)", a->num_probs);
+    if (a->predictions && !a->json)
+        return usage_error(msg, len, "--predictions goes into the JSON output: add --json");
     return 1;
 }

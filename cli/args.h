@@ -7,9 +7,12 @@
 #define ARGS_MAX_LIST 512
 
 typedef struct args {
-    const char *command;   /* info, eval, sweep, paths, bench */
-    const char *sweep;     /* delete-one, delete-k, reorder, drop */
-    const char *model;
+    const char *command;   /* info, eval, sweep, run, paths, bench */
+    const char *sweep;     /* delete-one, delete-k, reorder, drop, ensemble */
+    const char *model;     /* run: the spec file */
+    const char *models;    /* run: folder of the model files */
+    int any_data;          /* run: accept data other than the spec's */
+    int predictions;       /* eval: per-image predictions in the JSON */
     const char *data;
     int limit;             /* -1: all images */
     int json;
@@ -21,6 +24,8 @@ typedef struct args {
     int num_probs;
     double probs[ARGS_MAX_LIST];
     const char *rule;      /* uniform | linear */
+    int num_sizes, sizes[ARGS_MAX_LIST];           /* ensemble */
+    const char *eligible;  /* delete-k: paper | all (NULL: paper) */
     int trials;
     uint64_t seed;
     int batch;

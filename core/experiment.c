@@ -166,7 +166,7 @@ static unr_status parse_params(const reader *r, const unr_json_value *p, unr_spe
     case UNR_DELETE_K:
         KEYS("k", "trials", "eligible");
         if ((v = unr_json_get(d, p, "k")))
-            TRY(get_range(r, v, "params.k", 1, UNR_MAX_BLOCKS, &s->k_min, &s->k_max));
+            TRY(get_range(r, v, "params.k", 1, 1 << 20, &s->k_min, &s->k_max));
         if ((v = unr_json_get(d, p, "eligible"))) {
             if (v->type == UNR_JSON_STRING && !strcmp(v->str, "paper")) s->eligible_all = 0;
             else if (v->type == UNR_JSON_STRING && !strcmp(v->str, "all")) s->eligible_all = 1;

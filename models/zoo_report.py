@@ -105,7 +105,7 @@ def target_of(name, measured):
 
 def sweep_errors(sweep):
     """{block: error %} of a delete-one sweep."""
-    return {r['deleted'][0]: 100 * (1 - r['accuracy']) for r in sweep['results']}
+    return {r['deleted'][0]: 100 * (1 - r['accuracy']) for r in sweep['rows']}
 
 
 def write_cards(rows):
@@ -139,7 +139,7 @@ def write_cards(rows):
                'Chance is 90% error.\n\n| model | blocks | error | other blocks deleted: median / worst error | '
                'downsampling blocks deleted | first block deleted |\n|---|---|---|---|---|---|')
     # Per model: baseline error and {block: error} of its delete-one sweep (%), computed once.
-    swept = {name: (100 * (1 - sweep['baseline']), sweep_errors(sweep)) for name, _, _, _, sweep in rows}
+    swept = {name: (100 * (1 - sweep['baseline']['accuracy']), sweep_errors(sweep)) for name, _, _, _, sweep in rows}
     for name, s, info, ev, sweep in rows:
         _, errors = swept[name]
         down = info['downsampling']

@@ -302,13 +302,22 @@ export class Model {
 
   /** The core's summary (the CLI's --json object) of raw tallies, e.g. the sum over chunks. */
   summarize(spec, raw) {
+    return JSON.parse(this.summarizeText(spec, raw));
+  }
+
+  /** The summary as the core wrote it: the same bytes as the CLI's --json line. */
+  summarizeText(spec, raw) {
     const handle = this.prepared(spec);
     const w = this.engine.wasm;
     const T = this.engine.tallyInts;
     const rows = w._unrw_experiment_rows(handle);
     if (raw.length !== T * (1 + rows)) throw new UnravelError(`summarize: ${raw.length} tally ints, the experiment needs ${T * (1 + rows)} (1 + ${rows} rows of ${T})`, 'invalid argument');
     const bytes = new Uint8Array(Int32Array.from(raw).buffer);
-    return this.engine.withBytes(bytes, (ptr) => this.engine.coreJson(w._unrw_experiment_summary_json(handle, ptr), 'summarizing'));
+    return this.engine.withBytes(bytes, (ptr) => {
+      const text = w._unrw_experiment_summary_json(handle, ptr);
+      if (!text) throw this.engine.error('summarizing');
+      return w.UTF8ToString(text);
+    });
   }
 
   // Copy the module's current plan list out.

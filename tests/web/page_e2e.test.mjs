@@ -75,10 +75,10 @@ try {
   check(chart.bars === L && chart.values === L, `the chart draws one bar per block (${chart.bars} bars, ${chart.values} values, ${L} blocks)`);
   const cli = cliJson('sweep', 'delete-one', modelFile, '--data', dataFile, '--limit', String(IMAGES));
   check(rows.length === L + 1 && rows[0].block === 0, `the table has the full network and ${L} deletions (${rows.length} rows)`);
-  check(rows[0].images === IMAGES && rows[0].correct === countOf(cli.baseline, cli.images), `full network: ${rows[0].correct}/${rows[0].images} correct, the CLI ${countOf(cli.baseline, cli.images)}/${cli.images}`);
-  cli.results.forEach((r, i) => {
+  check(rows[0].images === IMAGES && rows[0].correct === cli.baseline.correct, `full network: ${rows[0].correct}/${rows[0].images} correct, the CLI ${cli.baseline.correct}/${cli.baseline.images}`);
+  cli.rows.forEach((r, i) => {
     const row = rows.find((x) => x.block === r.deleted[0]);
-    check(row && row.images === IMAGES && row.correct === countOf(r.accuracy, cli.images), `block ${r.deleted[0]} deleted: page ${row?.correct}/${row?.images}, CLI ${countOf(r.accuracy, cli.images)}/${cli.images}`);
+    check(row && row.images === IMAGES && row.correct === r.correct, `block ${r.deleted[0]} deleted: page ${row?.correct}/${row?.images}, CLI ${r.correct}/${r.images}`);
   });
   const note = await page.locator('[data-testid=sweep-note]').textContent();
   check(note.includes(`${IMAGES} test images`), `the chart says how many images it rests on ("${note}")`);
