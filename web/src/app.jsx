@@ -94,7 +94,7 @@ export function App() {
         <p class="subtitle">Residual networks behave like ensembles of relatively shallow networks — try it yourself.</p>
       </header>
       {fatal && <Notice kind="error" title="The lab could not start">{fatal}</Notice>}
-      {failure && (
+      {failure && lab && (
         <Notice kind="error" title="The engine keeps failing" action={<button type="button" onClick={() => location.reload()}>Reload the page</button>}>
           {failure}
         </Notice>
@@ -103,7 +103,7 @@ export function App() {
       {lab && lab.models.length === 0 && <Notice kind="error" title="No networks in this build">The build found no model files (models/manifest.json); rebuild the page after the models are in place.</Notice>}
       {lab && !hasImages && <Notice kind="warning" title="No test images in this build">{lab.images.reason}. The precomputed results are shown, but nothing can be computed live.</Notice>}
       {lab && lab.models.length > 0 && (
-        <section class="panel">
+        <section class="panel" data-testid="panel-lesion">
           <div class="controls">
             <ModelPicker models={lab.models} value={modelName} onChange={choose} />
             <ComparePicker models={lab.models} model={modelName} value={compareName} onChange={setCompareName} />

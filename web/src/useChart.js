@@ -4,6 +4,8 @@ import { Chart, BarController, BarElement, LineController, LineElement, PointEle
 import { BoxPlotController, BoxAndWiskers } from '@sgratzl/chartjs-chart-boxplot';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip, Filler, BoxPlotController, BoxAndWiskers);
+// Small phones: smaller type, so that legends leave room for the chart.
+if (globalThis.matchMedia?.('(max-width: 600px)').matches) Chart.defaults.font.size = 10;
 
 /** create() returns the initial config; update(chart, data) mutates chart.data (and options) for new data. */
 export function useChart(create, update, data) {

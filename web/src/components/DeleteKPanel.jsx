@@ -69,7 +69,7 @@ export function DeleteKPanel({ lab, model, images }) {
         <ChoiceField label="blocks drawn" value={form.eligible} testid="delete-k-eligible" onChange={(v) => setForm({ ...form, eligible: v })}
           options={[['paper', 'paper: not block 1 or downsampling'], ['all', 'all blocks']]} />
       </div>
-      <RunStatus label="delete-k" spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
+      <RunStatus label="delete-k" settings spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={canvas} data-testid="chart-delete-k" role="img" aria-label="box plots of test error per number of deleted blocks" /></div>
       <SummaryTable label="delete-k" title={model.name} state={panel.state} groups />
     </section>

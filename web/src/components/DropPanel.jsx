@@ -13,14 +13,14 @@ import { NumberField, ChoiceField } from './Fields.jsx';
 
 const RULES = [['uniform', 'every block with probability p'], ['linear', 'linear: block l with probability p·l/L']];
 
-function bandChart(yTitle, xTitle) {
+function bandChart(yTitle, xTitle, xType = 'category') {
   return () => ({
     type: 'line',
     data: { labels: [], datasets: [] },
     options: {
       animation: false, responsive: true, maintainAspectRatio: false,
       scales: {
-        x: { title: { display: true, text: xTitle } },
+        x: { type: xType, title: { display: true, text: xTitle } },
         y: { min: 0, max: 1, title: { display: true, text: yTitle }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
       },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 14, filter: (item) => item.text !== '' } } },
@@ -28,23 +28,26 @@ function bandChart(yTitle, xTitle) {
   });
 }
 
-// mean, and mean +- sd as a filled band, of a value per group
-function band(groups, value, color, label) {
+// mean, and mean +- sd as a filled band, of a value per group; x(g): the group's position
+function band(groups, value, color, label, x = null) {
+  const at = (g, y) => (x ? { x: x(g), y } : y);
   return [
-    { label: '', data: groups.map((g) => value(g.error.mean + g.error.sd)), borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: `${color}33` },
-    { label: '', data: groups.map((g) => value(g.error.mean - g.error.sd)), borderWidth: 0, pointRadius: 0 },
-    { label, data: groups.map((g) => value(g.error.mean)), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 3 },
+    { label: '', data: groups.map((g) => at(g, value(g.error.mean + g.error.sd))), borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: `${color}33` },
+    { label: '', data: groups.map((g) => at(g, value(g.error.mean - g.error.sd))), borderWidth: 0, pointRadius: 0 },
+    { label, data: groups.map((g) => at(g, value(g.error.mean))), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 3 },
   ];
 }
 
 function updateDrop(chart, { summary }) {
   const groups = summary?.groups ?? [];
-  chart.data.labels = groups.map((g) => String(g.prob));
+  const span = [0, Math.max(0.5, ...groups.map((g) => g.prob))];
   chart.data.datasets = [
-    ...band(groups, (e) => e, '#3b6ea8', 'mean error over the draws (band: ± one standard deviation)'),
-    { label: 'nothing dropped', data: groups.map(() => (summary ? 1 - summary.baseline.accuracy : null)), borderColor: '#3b6ea8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
-    { label: 'chance (90% error)', data: groups.map(() => 0.9), borderColor: '#b02a37', borderDash: [2, 3], borderWidth: 1, pointRadius: 0 },
+    ...band(groups, (e) => e, '#3b6ea8', 'mean error over the draws (band: ± one standard deviation)', (g) => g.prob),
+    { label: 'nothing dropped', data: summary ? span.map((x) => ({ x, y: 1 - summary.baseline.accuracy })) : [], borderColor: '#3b6ea8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
+    { label: 'chance (90% error)', data: span.map((x) => ({ x, y: 0.9 })), borderColor: '#b02a37', borderDash: [2, 3], borderWidth: 1, pointRadius: 0 },
   ];
+  chart.options.scales.x.min = span[0];
+  chart.options.scales.x.max = span[1];
 }
 
 function updateEnsemble(chart, { summary }) {
@@ -65,12 +68,14 @@ export function DropPanel({ lab, model, images }) {
     seed: drop.spec.seed ?? 1, prob: ensemble.spec.params.prob ?? 0.2, ensembleTrials: ensemble.spec.params.trials ?? 5 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name]);
-  const dropCanvas = useChart(bandChart('test error', 'drop probability p'), updateDrop, { summary: drop.state?.summary });
+  const dropCanvas = useChart(bandChart('test error', 'drop probability p', 'linear'), updateDrop, { summary: drop.state?.summary });
   const ensembleCanvas = useChart(bandChart('test accuracy', 'networks averaged (T)'), updateEnsemble, { summary: ensemble.state?.summary });
   const probs = form.probs.split(/[,\s]+/).filter(Boolean).map(Number);
   const runDrop = () => drop.change({ probs, rule: form.rule, trials: form.trials }, form.seed, true);
   const runEnsemble = () => ensemble.change({ prob: form.prob, rule: form.rule, sizes: ensemble.spec.params.sizes ?? [1, 2, 4, 8, 16, 32], trials: form.ensembleTrials }, form.seed, true);
   const es = ensemble.state?.summary;
+  const ds = drop.state?.summary;
+  const worst = ds?.groups?.[ds.groups.length - 1];
   const single = es?.groups?.find((g) => g.size === 1);
   const most = es?.groups?.[es.groups.length - 1];
   return (
@@ -81,6 +86,8 @@ export function DropPanel({ lab, model, images }) {
         stochastic-depth training uses), afresh for each draw. The line is the mean error over the draws, the band one
         standard deviation either side. The paper argues that a residual network is an ensemble of its paths; this is the
         same experiment its stochastic-depth training does at every step, here at test time.
+        {worst && ` Measured on ${model.name}: with p = ${worst.prob} (${ds.spec.params.rule}) the mean error over ${worst.n} draws is ${percent(worst.error.mean)} ± ${percent(worst.error.sd)}; nothing dropped: ${percent(1 - ds.baseline.accuracy)}.`}
+        {model.entry.kind === 'stochastic-depth' && ' This network was trained this way (linear rule), so it should suffer least under it.'}
       </p>
       <div class="controls">
         <label class="field"><span>p values</span><input type="text" value={form.probs} data-testid="drop-probs" onInput={(e) => setForm({ ...form, probs: e.currentTarget.value })} /></label>
@@ -88,7 +95,7 @@ export function DropPanel({ lab, model, images }) {
         <NumberField label="draws per p" value={form.trials} min={1} max={500} testid="drop-trials" onInput={(v) => setForm({ ...form, trials: v })} />
         <NumberField label="seed" value={form.seed} min={0} testid="drop-seed" onInput={(v) => setForm({ ...form, seed: v })} />
       </div>
-      <RunStatus label="drop" spec={drop.spec} state={drop.state} onCancel={drop.cancel} onRun={images ? runDrop : null} runText="Run these settings" liveImages={images} />
+      <RunStatus label="drop" settings spec={drop.spec} state={drop.state} onCancel={drop.cancel} onRun={images ? runDrop : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={dropCanvas} data-testid="chart-drop" role="img" aria-label="test error against drop probability" /></div>
       <SummaryTable label="drop" title={model.name} state={drop.state} groups />
 
@@ -103,7 +110,7 @@ export function DropPanel({ lab, model, images }) {
         <ChoiceField label="p" value={String(form.prob)} options={[...new Set([...probs, form.prob])].map((p) => [String(p), String(p)])} testid="ensemble-prob" onChange={(v) => setForm({ ...form, prob: Number(v) })} />
         <NumberField label="ensembles per T" value={form.ensembleTrials} min={1} max={100} testid="ensemble-trials" onInput={(v) => setForm({ ...form, ensembleTrials: v })} />
       </div>
-      <RunStatus label="ensemble" spec={ensemble.spec} state={ensemble.state} onCancel={ensemble.cancel} onRun={images ? runEnsemble : null} runText="Run these settings" liveImages={images} />
+      <RunStatus label="ensemble" settings spec={ensemble.spec} state={ensemble.state} onCancel={ensemble.cancel} onRun={images ? runEnsemble : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={ensembleCanvas} data-testid="chart-ensemble" role="img" aria-label="accuracy of averaged dropped networks against their number" /></div>
       <SummaryTable label="ensemble" title={model.name} state={ensemble.state} groups />
     </section>

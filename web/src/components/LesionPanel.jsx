@@ -3,6 +3,7 @@
 import { useExperiment } from '../useExperiment.js';
 import { accuracyWithInterval, percent } from '../format.js';
 import { RunStatus } from './RunStatus.jsx';
+import { SummaryTable } from './SummaryTable.jsx';
 
 export function LesionPanel({ lab, model, deleted, images }) {
   const intactSpec = lab.defaultSpec(model, 'eval');
@@ -28,6 +29,10 @@ export function LesionPanel({ lab, model, deleted, images }) {
           </div>
         )}
         {deleted.length > 0 && <RunStatus label="lesion" spec={lesionSpec} state={lesion} onCancel={() => lab.cancel(lesionSpec)} />}
+      </div>
+      <div class="figure-tables">
+        <SummaryTable label="eval" title="the full network" state={intact} />
+        {deleted.length > 0 && <SummaryTable label="lesion" title="the lesioned network" state={lesion} />}
       </div>
     </div>
   );

@@ -89,7 +89,7 @@ export function ReorderPanel({ lab, model, images }) {
         <NumberField label="draws per swap count" value={form.trials} min={1} max={500} testid="reorder-trials" onInput={(v) => setForm({ ...form, trials: v })} />
         <NumberField label="seed" value={form.seed} min={0} testid="reorder-seed" onInput={(v) => setForm({ ...form, seed: v })} />
       </div>
-      <RunStatus label="reorder" spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
+      <RunStatus label="reorder" settings spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={canvas} data-testid="chart-reorder" role="img" aria-label="box plots of test error per Kendall tau bin" /></div>
       <SummaryTable label="reorder" title={model.name} state={panel.state} groups />
     </section>

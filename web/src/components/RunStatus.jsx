@@ -3,7 +3,7 @@
 import { Progress } from './Progress.jsx';
 import { plural } from '../format.js';
 
-export function RunStatus({ label, name, spec, state, onCancel, onRun, runText = 'Run it live', liveImages }) {
+export function RunStatus({ label, name, spec, state, onCancel, onRun, runText = 'Run it live', liveImages, settings = false }) {
   const status = state?.status ?? 'none';
   const run = onRun && (
     <button type="button" class="primary" data-testid={`run-${label}`} onClick={onRun}>
@@ -29,7 +29,7 @@ export function RunStatus({ label, name, spec, state, onCancel, onRun, runText =
     line = <span>Not computed yet.</span>;
   }
   const active = status === 'running' || status === 'queued';
-  const liveDone = status === 'done' && !state?.precomputed;
+  const liveDone = status === 'done' && !state?.precomputed && !settings; // a panel with settings may run new ones
   return (
     <div class="run-status" data-testid={`status-${label}`} data-state={status} data-images={state?.imagesDone ?? 0} data-precomputed={state?.precomputed ? 'true' : 'false'}
       data-spec={spec ? JSON.stringify(spec) : ''} data-summary-rows={state?.summary?.rows?.length ?? ''} data-summary-images={state?.summary?.baseline.images ?? ''}>

@@ -9,7 +9,7 @@ const describeRow = (r) => {
   if (r.tau !== undefined) parts.push(`tau ${r.tau.toFixed(3)}`);
   if (r.prob !== undefined) parts.push(`p ${r.prob}`);
   if (r.size !== undefined) parts.push(`${r.size} networks averaged`);
-  if (r.trial !== undefined) parts.push(`trial ${r.trial + 1}`);
+  if (r.trial !== undefined) parts.push(`draw ${r.trial + 1}`);
   return parts.join(', ') || 'nothing deleted';
 };
 
