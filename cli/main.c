@@ -28,6 +28,7 @@ static const char *const help_text =
     "  unravel run SPEC.json [--models DIR] [--data PATH] [--any-data]   an experiment spec\n"
     "  unravel paths MODEL [--k 0-10]           path-length distribution, paths left after k deletions\n"
     "  unravel bench MODEL [--batch B] [--threads T] [--seconds S]\n"
+    "  unravel --version\n"
     "\n"
     "  --data PATH    CIFAR-10: cifar-10-binary.tar.gz, its folder or a .bin (default $UNRAVEL_DATA)\n"
     "  --limit N      first N test images      --threads T   worker threads (default: all CPUs)\n"
@@ -649,6 +650,10 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
         fputs(help_text, stdout);
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        printf("unravel %s\n", UNRAVEL_VERSION);
         return 0;
     }
     args a;

@@ -16,6 +16,15 @@
  *   unr_tally base, lesioned;
  *   unr_run_options opt = unr_run_defaults();
  *   unr_run_plans(model, &plan, 1, &test, &opt, &base, &lesioned, &err);
+ *
+ *   unr_spec spec;                            // or an experiment as JSON: unr_spec_parse
+ *   unr_experiment *exp;
+ *   unr_spec_parse(json, strlen(json), "spec.json", &spec, &err);
+ *   unr_experiment_new(model, &spec, &exp, &err);
+ *   unr_tally *tallies = calloc(1 + unr_experiment_rows(exp), sizeof *tallies);
+ *   unr_experiment_run(model, exp, &test, &opt, tallies, &err);
+ *   char *summary;                            // the JSON the CLI and the page print
+ *   unr_experiment_summary_json(exp, tallies, &summary, &err);
  *   unr_model_free(model);
  *
  * Blocks are 0-based in this API (block b of the paper is index b-1); the CLI speaks 1-based.
