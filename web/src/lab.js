@@ -13,6 +13,7 @@
 // 'interactive' specs (a clicked lesion, the test images) run at once, ahead of sweeps.
 import { webAssemblySupported } from '../../wasm/engine.js';
 import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
+import defaultSpecs from './default-specs.json';
 
 export { CancelledError, WorkerFailure, webAssemblySupported };
 
@@ -120,9 +121,12 @@ export class Lab {
   }
 
   /** The default spec of a kind for a model: the precomputed one when there is one, else the
-   * core's defaults (it fills every parameter left out) on the page's images. */
+   * panel's default experiment (default-specs.json; the core fills what it leaves out) on the
+   * page's images. */
   defaultSpec(model, kind) {
-    return model.precomputed?.specs[kind] ?? this.spec(model, kind, {});
+    if (model.precomputed?.specs[kind]) return model.precomputed.specs[kind];
+    const template = defaultSpecs.experiments.find((e) => e.kind === kind) ?? { params: {} };
+    return this.spec(model, kind, template.params, { seed: template.seed ?? 1 });
   }
 
   /** A spec on the page's own test images (the first `images` of them). */
