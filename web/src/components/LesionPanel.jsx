@@ -11,14 +11,16 @@ export function LesionPanel({ lab, model, deleted, images }) {
   const lesionSpec = deleted.length && images ? lab.spec(model, 'eval', { deleted }, { images }) : null;
   const lesion = useExperiment(lab, lesionSpec);
   const row = lesion?.summary?.rows?.[0];
+  // Nothing precomputed: the lesion's own run measured the full network on the same images.
+  const full = intact?.summary ?? lesion?.summary;
   const done = lesion?.status === 'done';
   return (
     <div class="accuracy" data-testid="accuracy" data-state={lesion?.status ?? 'none'} data-deleted={deleted.join(',')} data-correct={row?.correct ?? ''} data-images={lesion?.imagesDone ?? 0}>
       <div class="figure">
         <div class="figure-label">Full network</div>
-        <div class="figure-value" data-testid="baseline-accuracy">{percent(intact?.summary?.baseline.accuracy)}</div>
-        <div class="figure-note" data-testid="baseline-note">{intact?.summary ? accuracyWithInterval(intact.summary.baseline) : intactSpec ? '' : 'not computed'}</div>
-        <RunStatus label="eval" spec={intactSpec} state={intact} onCancel={() => lab.cancel(intactSpec)} onRun={intact ? null : () => lab.submit(intactSpec, { slot: 'eval', interactive: true })} runText="Compute it" liveImages={images} />
+        <div class="figure-value" data-testid="baseline-accuracy">{percent(full?.baseline.accuracy)}</div>
+        <div class="figure-note" data-testid="baseline-note">{full ? accuracyWithInterval(full.baseline) : ''}</div>
+        {(intact || !full) && <RunStatus label="eval" spec={intactSpec} state={intact} onCancel={() => lab.cancel(intactSpec)} onRun={intact ? null : () => lab.submit(intactSpec, { slot: 'eval', interactive: true })} runText="Compute it" liveImages={images} />}
       </div>
       <div class="figure">
         <div class="figure-label">{deleted.length ? `${deleted.length === 1 ? 'Block' : 'Blocks'} ${deleted.join(', ')} deleted` : 'Nothing deleted yet: click blocks above'}</div>
