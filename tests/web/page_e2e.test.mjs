@@ -205,7 +205,7 @@ try {
   phase('switching model');
   // ---- switching model and back keeps the finished sweep ----------------------------------------
   await page.selectOption('#model-select', 'resnet110');
-  await page.waitForSelector('[data-testid=status-delete-one][data-precomputed=true]', { timeout: 60000 }).catch(() => {});
+  await page.waitForSelector('[data-testid=diagram] .block[data-block="54"]', { timeout: 60000 });
   const paths110 = await page.locator('[data-testid=caption-paths]').textContent();
   check(paths110.includes('2^54, about 18 million billion'), `resnet110's paths said in words ("${paths110.slice(0, 110)}…")`);
   await page.selectOption('#model-select', 'resnet20');
@@ -225,6 +225,12 @@ try {
   check(/Waiting: the delete-k sweep of resnet20 runs first/.test(waiting), `a queued sweep says what it waits for ("${waiting}")`);
   await page.click('[data-testid=cancel-reorder]');
   await page.waitForSelector('[data-testid=status-reorder][data-state=cancelled]', { timeout: 10000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=status-delete-k]').dataset.images) > 0, null, { timeout: 120000 });
+  // New settings in the same panel replace the running sweep, and the panel says so.
+  await fill('delete-k-trials', 31);
+  await page.click('[data-testid=run-delete-k]');
+  await page.waitForSelector('[data-testid=replaced-delete-k]', { timeout: 60000 });
+  check(JSON.parse(await page.locator('[data-testid=status-delete-k]').getAttribute('data-spec')).params.trials === 31, 'new settings in a panel replace its running sweep, and it says so');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=status-delete-k]').dataset.images) > 0, null, { timeout: 120000 });
   await page.click('[data-testid=cancel-delete-k]');
   await page.waitForSelector('[data-testid=status-delete-k][data-state=cancelled]', { timeout: 10000 });

@@ -162,10 +162,11 @@ export class Lab {
     const key = specKey(spec);
     const known = this.results.get(key);
     if (!force && known && (known.status === 'done' || known.status === 'running' || known.status === 'queued')) return;
-    for (const other of this.jobs.filter((j) => j.slot === slot && j.key !== key)) this.stop(other, 'superseded');
+    const replaced = this.jobs.filter((j) => j.slot === slot && j.key !== key);
+    for (const other of replaced) this.stop(other, 'superseded');
     const job = { id: this.nextJob++, key, spec, slot, label, interactive, predictions, controller: new AbortController(), started: false };
     this.jobs.push(job);
-    this.publish(key, { status: 'queued', imagesDone: 0, imagesTotal: spec.images, waitingFor: null });
+    this.publish(key, { status: 'queued', imagesDone: 0, imagesTotal: spec.images, waitingFor: null, replaced: replaced.length > 0 });
     this.schedule();
   }
 

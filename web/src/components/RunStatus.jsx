@@ -14,9 +14,9 @@ export function RunStatus({ label, name, spec, state, onCancel, onRun, runText =
   if (state?.precomputed) {
     line = <span class="source" data-testid={`source-${label}`}><strong>{state.imagesTotal} test images, precomputed</strong> by the native CLI on {state.precomputed.source}.</span>;
   } else if (status === 'queued') {
-    line = <span>{state.waitingFor ? `Waiting: the ${state.waitingFor} runs first.` : 'Starting…'}</span>;
-  } else if (status === 'running' || status === 'queued') {
-    line = null;
+    line = <span>{state.waitingFor ? `Waiting: the ${state.waitingFor} runs first.` : 'Starting…'}{state.replaced ? ' It replaces the run of your earlier settings (cancelled).' : ''}</span>;
+  } else if (status === 'running') {
+    line = state.replaced ? <span data-testid={`replaced-${label}`}>It replaced the run of your earlier settings (cancelled).</span> : null;
   } else if (status === 'done') {
     line = <span class="source">Live, in this browser: the page's first {plural(state.imagesDone, 'test image')}.</span>;
   } else if (status === 'cancelled') {
@@ -37,7 +37,7 @@ export function RunStatus({ label, name, spec, state, onCancel, onRun, runText =
       {line}
       {status === 'running' && <Progress label={label} done={state.imagesDone ?? 0} total={state.imagesTotal ?? 0} running onCancel={onCancel} />}
       {status === 'queued' && <button type="button" class="cancel" onClick={onCancel} data-testid={`cancel-${label}`}>Cancel</button>}
-      {!active && !liveDone && run}
+      {(settings || !active) && !liveDone && run}
     </div>
   );
 }
