@@ -208,6 +208,26 @@ try {
   await page.waitForSelector('[data-testid=diagram] .block[data-block="54"]', { timeout: 60000 });
   const paths110 = await page.locator('[data-testid=caption-paths]').textContent();
   check(paths110.includes('2^54, about 18 million billion'), `resnet110's paths said in words ("${paths110.slice(0, 110)}…")`);
+  // Fig. 8, honestly: resnet56-sd beside resnet56 says whether it is the more robust one, as measured.
+  const committedDeleteOne = (name) => {
+    const file = path.join(root, 'web', 'src', 'precomputed', `${name}.json`);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).results.find((r) => r.spec.kind === 'delete-one') : null;
+  };
+  const sd = committedDeleteOne('resnet56-sd');
+  const normal = committedDeleteOne('resnet56');
+  if (sd && normal && models.some((m) => m.name === 'resnet56-sd')) {
+    await page.selectOption('#model-select', 'resnet56-sd');
+    await page.waitForSelector('[data-testid=status-delete-one][data-precomputed=true]', { timeout: 60000 });
+    await page.waitForSelector('[data-testid=status-delete-one-compare][data-precomputed=true]', { timeout: 60000 });
+    const down = new Set(models.find((m) => m.name === 'resnet56').downsampling);
+    const over = (s) => s.rows.filter((r) => r.deleted[0] !== 1 && !down.has(r.deleted[0]) && r.accuracy < s.baseline.accuracy - 0.01).length;
+    const fig8 = await page.locator('[data-testid=caption-delete-one]').textContent();
+    const lessRobust = over(sd) >= over(normal);
+    check(lessRobust ? /not more robust/.test(fig8) : /more robust one here/.test(fig8), `the Fig. 8 caption says what was measured (${over(sd)} vs ${over(normal)} blocks over a point): "${fig8.slice(fig8.indexOf('Unlike'), fig8.indexOf('Unlike') + 90)}"`);
+    await page.locator('[data-testid=panel-delete-one]').screenshot({ path: path.join(outDir, 'panel-delete-one-fig8-1280.png') });
+  } else {
+    console.log('note: no committed delete-one results for resnet56-sd and resnet56; the Fig. 8 caption is not checked');
+  }
   await page.selectOption('#model-select', 'resnet20');
   await page.waitForSelector('[data-testid=status-delete-one]', { timeout: 60000 });
   const back = await page.locator('[data-testid=status-delete-one]').evaluate((s) => ({ state: s.dataset.state, images: Number(s.dataset.images), precomputed: s.dataset.precomputed }));

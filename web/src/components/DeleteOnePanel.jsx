@@ -83,8 +83,8 @@ function Caption({ model, compare, summary, compareSummary, fraction }) {
       {mine && ` Measured: deleting one of the ${mine.count} ordinary blocks of ${model.name} (not block 1, not a downsampling block) costs more than one point of accuracy for ${mine.over} of them${mine.worst ? `; the worst is block ${mine.worst.block} (${percent(mine.worst.error)} error)` : ''}.`}
       {theirs && ` For ${compare.name}: ${theirs.over} of ${theirs.count}.`}
       {!plain && ' The paper found that almost every block of its ResNet-110 can go with under a point lost, while a plain network (VGG) fails whatever layer is removed.'}
-      {sd && theirs && (theirs.over < mine.over
-        ? ` Unlike the paper's stochastic-depth network (Fig. 8), ours is not more robust than its normally trained twin: more of its blocks cost over a point (${mine.over} against ${theirs.over}), and its error starts higher (${percent(mine.base)} against ${percent(theirs.base)}). It was trained for only 11 epochs (see the model card).`
+      {sd && theirs && (theirs.over <= mine.over
+        ? ` Unlike the paper's stochastic-depth network (Fig. 8), ours is not more robust than its normally trained twin: ${mine.over === theirs.over ? 'as many' : 'more'} of its blocks cost over a point (${mine.over} against ${theirs.over}), and its error starts higher (${percent(mine.base)} against ${percent(theirs.base)}). It was trained for only 11 epochs (see the model card).`
         : ` As in the paper (Fig. 8), the stochastic-depth network is the more robust one here.`)}
       {fraction && ` The paper's network has ${PAPER_BLOCKS} blocks: networks with fewer are plotted against position as a fraction of depth, so that block b of L sits at b/L.`}
     </p>
