@@ -138,7 +138,7 @@ try {
   phase('live runs');
   // ---- live runs on 100 images, fixed seed, 3 draws: the CLI's numbers ------------------------
   await page.selectOption('#images-select', String(IMAGES));
-  await page.click('[data-testid=run-delete-one]');
+  await page.click('[data-testid=run-delete-one-compare]'); // one button runs both networks
   await page.waitForSelector('[data-testid=status-delete-one][data-state=done][data-precomputed=false]', { timeout: 300000 });
   await page.waitForSelector('[data-testid=status-delete-one-compare][data-state=done][data-precomputed=false]', { timeout: 300000 });
   phase('delete-one and its comparison done');

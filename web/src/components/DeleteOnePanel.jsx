@@ -110,8 +110,9 @@ export function DeleteOnePanel({ lab, model, compare, images }) {
     <section class="panel" data-testid="panel-delete-one">
       <h2>Delete one block (paper Figs. 3 and 8)</h2>
       <Caption model={model} compare={compare} summary={main.state?.summary} compareSummary={compareState?.summary} fraction={fraction} />
-      <RunStatus label="delete-one" spec={main.spec} name={compare ? model.name : null} state={main.state} onCancel={main.cancel} onRun={images ? run : null} liveImages={images} />
-      {compare && <RunStatus label="delete-one-compare" spec={compareSpec} name={compare.name} state={compareState} onCancel={() => lab.cancel(compareSpec)} />}
+      {/* one button runs both networks: it sits under the last of their statuses */}
+      <RunStatus label="delete-one" spec={main.spec} name={compare ? model.name : null} state={main.state} onCancel={main.cancel} onRun={images && !compare ? run : null} liveImages={images} />
+      {compare && <RunStatus label="delete-one-compare" spec={compareSpec} name={compare.name} state={compareState} onCancel={() => lab.cancel(compareSpec)} onRun={images ? run : null} liveImages={images} />}
       <div class="chart-box"><canvas ref={canvas} data-testid="chart-delete-one" role="img" aria-label="test error per deleted block" /></div>
       <SummaryTable label="delete-one" title={model.name} state={main.state} />
       {compare && <SummaryTable label="delete-one-compare" title={compare.name} state={compareState} />}

@@ -11,24 +11,18 @@ import { NumberField } from './Fields.jsx';
 const WIDTHS = [0.01, 0.02, 0.05, 0.1, 0.2];
 
 /**
- * Rows in tau bins: 0.01 wide for 54 blocks, as in the paper; for smaller networks, where one
- * swap moves tau by 0.05 or more, the narrowest width that leaves no bin empty.
+ * Rows in tau bins: 0.01 wide for 54 blocks, as in the paper; for smaller networks at least the
+ * step of tau (one adjacent swap moves it by 2/C(L,2): 0.056 for 9 blocks), so that bins between
+ * the observed values are not empty. Bins that no network fell into are left out.
  */
 export function tauBins(rows, L) {
-  if (!rows.length) return { width: 0.01, bins: [] };
-  const binsOf = (w) => {
-    const index = (tau) => Math.round((1 - tau) / w);
-    const last = Math.max(...rows.map((r) => index(r.tau)));
-    const bins = Array.from({ length: last + 1 }, (_, i) => ({ tau: 1 - i * w, errors: [] }));
-    for (const r of rows) bins[index(r.tau)].errors.push(1 - r.accuracy);
-    return bins;
-  };
-  if (L === PAPER_BLOCKS) return { width: 0.01, bins: binsOf(0.01).filter((b) => b.errors.length) };
-  for (const w of WIDTHS) {
-    const bins = binsOf(w);
-    if (bins.every((b) => b.errors.length)) return { width: w, bins };
-  }
-  return { width: WIDTHS[WIDTHS.length - 1], bins: binsOf(WIDTHS[WIDTHS.length - 1]).filter((b) => b.errors.length) };
+  const step = 2 / ((L * (L - 1)) / 2);
+  const width = L >= PAPER_BLOCKS ? 0.01 : WIDTHS.find((w) => w >= step) ?? WIDTHS[WIDTHS.length - 1];
+  const index = (tau) => Math.round((1 - tau) / width);
+  const last = rows.length ? Math.max(...rows.map((r) => index(r.tau))) : -1;
+  const bins = Array.from({ length: last + 1 }, (_, i) => ({ tau: 1 - i * width, errors: [] }));
+  for (const r of rows) bins[index(r.tau)].errors.push(1 - r.accuracy);
+  return { width, bins: bins.filter((b) => b.errors.length) };
 }
 
 function chartConfig() {
@@ -52,7 +46,7 @@ function updateChart(chart, { summary, L }) {
   chart.data.labels = bins.map((b) => b.tau.toFixed(digits));
   chart.data.datasets = [
     { type: 'boxplot', label: `our network: error of the shuffled networks in tau bins ${width} wide`, data: bins.map((b) => b.errors), backgroundColor: 'rgba(59,110,168,0.25)',
-      borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 2, itemRadius: 0, meanRadius: 0 },
+      borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 3, outlierBackgroundColor: '#3b6ea8', itemRadius: 0, meanRadius: 0 },
   ];
   const paper = bins.map((b) => fig5bAt(b.tau));
   if (paper.some(Boolean)) {
@@ -81,7 +75,7 @@ export function ReorderPanel({ lab, model, images }) {
         falls in that bin. A chain of layers that each expect the previous one's output would break at once; in the paper the
         error of ResNet-110 instead rises slowly as the order gets more scrambled.
         {plain && ' This is a plain network: swapping its layers feeds each one an input it never saw.'}
-        {L < PAPER_BLOCKS && ` With ${L} blocks one swap moves tau by 0.05 or more, so the bins are wider than the paper's 0.01; the paper's boxes appear where a bin centre matches one of its own.`}
+        {L < PAPER_BLOCKS && ` With ${L} blocks one swap moves tau by ${(4 / (L * (L - 1))).toFixed(3)} or more, so the bins are wider than the paper's 0.01; the paper's boxes appear where a bin centre matches one of its own.`}
       </p>
       <div class="controls">
         <NumberField label="swaps from" value={form.swaps[0]} min={1} testid="reorder-smin" onInput={(v) => setForm({ ...form, swaps: [v, form.swaps[1]] })} />
