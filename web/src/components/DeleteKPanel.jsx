@@ -24,16 +24,16 @@ function chartConfig() {
   };
 }
 
-function updateChart(chart, { summary, L }) {
+function updateChart(chart, { summary, L, name }) {
   const groups = summary?.groups ?? [];
   chart.data.labels = groups.map((g) => String(g.k));
   const paper = groups.map((g) => fig5aAt(g.k, L));
   chart.data.datasets = [
-    { type: 'boxplot', label: 'our network: error of the draws (box: quartiles, line: median, whiskers: range)', data: groups.map((g) => ({ min: g.error.min, q1: g.error.q1, median: g.error.median, q3: g.error.q3, max: g.error.max, mean: g.error.mean })),
+    { type: 'boxplot', label: name, data: groups.map((g) => ({ min: g.error.min, q1: g.error.q1, median: g.error.median, q3: g.error.q3, max: g.error.max, mean: g.error.mean })),
       backgroundColor: 'rgba(59,110,168,0.25)', borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 0, itemRadius: 0, meanRadius: 0 },
   ];
   if (paper.some(Boolean)) {
-    chart.data.datasets.push({ type: 'boxplot', label: L === PAPER_BLOCKS ? 'paper: ResNet-110 (Fig. 5a), median and quartiles' : `paper: ResNet-110 (Fig. 5a) at the same fraction of blocks deleted (k of ${L} as k·54/${L} of 54)`,
+    chart.data.datasets.push({ type: 'boxplot', label: L === PAPER_BLOCKS ? 'paper, ResNet-110 (Fig. 5a)' : 'paper, ResNet-110 (Fig. 5a), same fraction deleted',
       data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)), backgroundColor: 'rgba(108,117,125,0.2)', borderColor: '#6c757d', borderWidth: 1, outlierRadius: 0, itemRadius: 0, meanRadius: 0 });
   }
 }
@@ -45,7 +45,7 @@ export function DeleteKPanel({ lab, model, images }) {
   const formOf = () => ({ k: shown.k ?? [1, Math.min(20, L - 4)], trials: shown.trials ?? 10, eligible: shown.eligible ?? 'paper', seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name]);
-  const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L });
+  const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
   const run = () => panel.change({ k: form.k, trials: form.trials, eligible: form.eligible }, form.seed, true);
   const groups = panel.state?.summary?.groups ?? [];
   const last = groups[groups.length - 1];
@@ -59,7 +59,7 @@ export function DeleteKPanel({ lab, model, images }) {
         ensemble losing members. "Paper" draws never take block 1 or a downsampling block ({L - 3} of {L} blocks can be drawn),
         as the paper's draws most likely did; "all" draws from every block, and draws that hit a downsampling block go to chance.
         {last && ` Measured on ${model.name}: with ${last.k} blocks deleted the median error is ${percent(last.error.median)} over ${last.n} draws (nothing deleted: ${percent(1 - panel.state.summary.baseline.accuracy)}).`}
-        {L !== PAPER_BLOCKS && ` The paper's network has ${PAPER_BLOCKS} blocks; its boxes are drawn at the same fraction of the network deleted.`}
+        {L !== PAPER_BLOCKS && ` The paper's network has ${PAPER_BLOCKS} blocks; its grey boxes (median and quartiles) are drawn at the same fraction of the network deleted: k of ${L} beside k·54/${L} of 54.`}
       </p>
       <div class="controls">
         <NumberField label="k from" value={form.k[0]} min={1} max={L} testid="delete-k-kmin" onInput={(v) => setForm({ ...form, k: [v, form.k[1]] })} />

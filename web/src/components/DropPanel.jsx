@@ -42,7 +42,7 @@ function updateDrop(chart, { summary }) {
   const groups = summary?.groups ?? [];
   const span = [0, Math.max(0.5, ...groups.map((g) => g.prob))];
   chart.data.datasets = [
-    ...band(groups, (e) => e, '#3b6ea8', 'mean error over the draws (band: ± one standard deviation)', (g) => g.prob),
+    ...band(groups, (e) => e, '#3b6ea8', 'mean error (band: ± 1 sd)', (g) => g.prob),
     { label: 'nothing dropped', data: summary ? span.map((x) => ({ x, y: 1 - summary.baseline.accuracy })) : [], borderColor: '#3b6ea8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
     { label: 'chance (90% error)', data: span.map((x) => ({ x, y: 0.9 })), borderColor: '#b02a37', borderDash: [2, 3], borderWidth: 1, pointRadius: 0 },
   ];
@@ -55,7 +55,7 @@ function updateEnsemble(chart, { summary }) {
   const single = groups.find((g) => g.size === 1);
   chart.data.labels = groups.map((g) => String(g.size));
   chart.data.datasets = [
-    ...band(groups, (e) => 1 - e, '#2a9d5c', 'accuracy of the averaged dropped networks (band: ± one standard deviation)'),
+    ...band(groups, (e) => 1 - e, '#2a9d5c', 'T dropped networks averaged (± 1 sd)'),
     { label: 'one dropped network (T = 1)', data: groups.map(() => (single ? 1 - single.error.mean : null)), borderColor: '#d9822b', borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 },
     { label: 'intact network', data: groups.map(() => (summary ? summary.baseline.accuracy : null)), borderColor: '#3b6ea8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
   ];

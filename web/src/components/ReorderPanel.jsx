@@ -40,17 +40,17 @@ function chartConfig() {
   };
 }
 
-function updateChart(chart, { summary, L }) {
+function updateChart(chart, { summary, L, name }) {
   const { width, bins } = tauBins(summary?.rows ?? [], L);
   const digits = width < 0.1 ? 2 : 1;
   chart.data.labels = bins.map((b) => b.tau.toFixed(digits));
   chart.data.datasets = [
-    { type: 'boxplot', label: `our network: error of the shuffled networks in tau bins ${width} wide`, data: bins.map((b) => b.errors), backgroundColor: 'rgba(59,110,168,0.25)',
+    { type: 'boxplot', label: `${name}, tau bins ${width} wide`, data: bins.map((b) => b.errors), backgroundColor: 'rgba(59,110,168,0.25)',
       borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 3, outlierBackgroundColor: '#3b6ea8', itemRadius: 0, meanRadius: 0 },
   ];
   const paper = bins.map((b) => fig5bAt(b.tau));
   if (paper.some(Boolean)) {
-    chart.data.datasets.push({ type: 'boxplot', label: 'paper: ResNet-110 (Fig. 5b), median and quartiles', data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)),
+    chart.data.datasets.push({ type: 'boxplot', label: 'paper, ResNet-110 (Fig. 5b)', data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)),
       backgroundColor: 'rgba(108,117,125,0.2)', borderColor: '#6c757d', borderWidth: 1, outlierRadius: 0, itemRadius: 0, meanRadius: 0 });
   }
   chart.canvas.dataset.binWidth = String(width);
@@ -63,7 +63,7 @@ export function ReorderPanel({ lab, model, images }) {
   const formOf = () => ({ swaps: shown.swaps ?? [1, 10], trials: shown.trials ?? 10, seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name]);
-  const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L });
+  const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
   const run = () => panel.change({ swaps: form.swaps, trials: form.trials }, form.seed, true);
   const plain = !model.info.skip;
   return (
