@@ -2,6 +2,7 @@
  * C reader (data.c), written as a .bin batch. The page's build cuts its test subset with it, so
  * that the page and the CLI accept exactly the same inputs.
  *   unravel data [--data PATH] [--limit N] --out FILE.bin [--json]
+ * (--json also names the SHA-256 of the whole test batch, the data_sha256 of experiment specs)
  * Exit status as the other commands: 0, 1 (data unusable or FILE unwritable), 2 (usage). */
 #include "data_cmd.h"
 
@@ -55,6 +56,9 @@ int unr_cmd_data(int argc, char **argv)
         return 1;
     }
     int images = limit > 0 && limit < set.count ? (int)limit : set.count;
+    /* What specs name as data_sha256: the whole test batch, however much of it is written. */
+    char sha[65];
+    unr_sha256_hex(bytes, (size_t)set.count * UNR_CIFAR_RECORD, sha);
     FILE *f = fopen(out, "wb");
     size_t want = (size_t)images * UNR_CIFAR_RECORD;
     int ok = f && fwrite(bytes, 1, want, f) == want;
@@ -64,7 +68,7 @@ int unr_cmd_data(int argc, char **argv)
         fprintf(stderr, "unravel: %s: cannot write: %s\n", out, strerror(errno));
         return 1;
     }
-    if (json) printf("{\"images\":%d,\"available\":%d}\n", images, set.count);
+    if (json) printf("{\"images\":%d,\"available\":%d,\"data_sha256\":\"%s\"}\n", images, set.count, sha);
     else printf("%s: the first %d of %d test images\n", out, images, set.count);
     return 0;
 }

@@ -79,6 +79,16 @@ function copyModels(opts) {
   return found;
 }
 
+// The committed full-test-set results (web/src/precomputed/<model>.json): numbers only.
+function copyPrecomputed(opts) {
+  const from = path.join(here, 'src', 'precomputed');
+  const dest = path.join(opts.out, 'precomputed');
+  fs.mkdirSync(dest, { recursive: true });
+  const files = fs.existsSync(from) ? fs.readdirSync(from).filter((f) => f.endsWith('.json')) : [];
+  for (const f of files) fs.copyFileSync(path.join(from, f), path.join(dest, f));
+  return files.length;
+}
+
 function cutData(opts) {
   const dest = path.join(opts.out, 'data');
   fs.mkdirSync(dest, { recursive: true });
@@ -98,7 +108,7 @@ function cutData(opts) {
   }
   const cut = `test_${subset.images}.bin`;
   fs.renameSync(cutting, path.join(dest, cut));
-  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
+  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
   return subset;
 }
 
@@ -116,8 +126,9 @@ async function main() {
   copyWasm(opts);
   const models = copyModels(opts);
   const data = cutData(opts);
+  const precomputed = copyPrecomputed(opts);
   await bundle(opts);
-  console.log(`web/dist: ${models.models.length} model(s) from ${models.source}; ${data ? `${data.images} test images` : 'no test images (no data given)'}`);
+  console.log(`web/dist: ${models.models.length} model(s) from ${models.source}; ${data ? `${data.images} test images` : 'no test images (no data given)'}; precomputed results for ${precomputed} model(s)`);
 }
 
 main().catch((e) => {

@@ -146,13 +146,15 @@ export function writeTemp(name, bytes) {
   return file;
 }
 
-/** A node worker_threads Worker that looks like a browser Worker to wasm/pool.js. */
+/** A node worker_threads Worker that looks like a browser Worker to wasm/pool.js (plus 'exit'). */
 export function nodeWorker(script = new URL('../../wasm/node_worker.mjs', import.meta.url), options = {}) {
   const worker = new Worker(script, options);
-  const listeners = { message: [], error: [], messageerror: [] };
+  const listeners = { message: [], error: [], messageerror: [], exit: [] };
   worker.on('message', (data) => listeners.message.forEach((fn) => fn({ data })));
   worker.on('error', (error) => listeners.error.forEach((fn) => fn({ message: error.message, error })));
   worker.on('messageerror', (error) => listeners.messageerror.forEach((fn) => fn({ message: String(error) })));
+  // A browser has no such event (the pool's watchdog covers a silent exit there); node tells.
+  worker.on('exit', (code) => listeners.exit.forEach((fn) => fn({ message: `the worker exited (code ${code})` })));
   return {
     postMessage: (message, transfer) => worker.postMessage(message, transfer),
     addEventListener: (type, fn) => listeners[type]?.push(fn),
