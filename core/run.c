@@ -130,7 +130,7 @@ unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_
     if (first < 0 || first > data->count || (o->count >= 0 && o->count > data->count - first))
         return unr_fail(err, UNR_ERR_ARGUMENT,
                         "images %lld..%lld are outside the dataset's %d images", (long long)first + 1,
-                        (long long)first + (o->count < 0 ? data->count - first : o->count),
+                        o->count < 0 ? (long long)data->count : (long long)first + o->count,
                         data->count);
     int count = o->count < 0 ? data->count - first : o->count;
     /* unr_cifar_view checked the labels, but a dataset may be filled in by hand: a label indexes

@@ -314,7 +314,8 @@ double unr_rng_uniform(unr_rng *rng);              /* uniform in [0,1), 53 bits 
 /* ---- kernels --------------------------------------------------------------------------- */
 
 /* Name of the kernel variant in use ("scalar", "avx2", "avx512", "wasmsimd"). UNRAVEL_KERNELS
- * in the environment forces one (native builds). */
+ * in the environment forces one (native builds); naming one this build or CPU cannot run makes
+ * unr_model_load fail with UNR_ERR_ARGUMENT (and this name start with "none"). */
 const char *unr_kernels_name(void);
 
 #ifdef __cplusplus
