@@ -1,14 +1,23 @@
-// pool.js - a pool of engine workers: each holds its own module instance and the model; the
-// images of a run are split into chunks handed out to whichever worker is free, and the
+// pool.js - a pool of engine workers (worker.js) that serves every model of the page. Each
+// worker holds its own module instance and loads models by id on first use; a run of an
+// experiment spec is split image-major into chunks that any free worker takes, and the additive
 // tallies are merged as chunks come back. No SharedArrayBuffer: every message is copied or
 // transferred, so any static host works.
 //
-//   const pool = await createPool({ workerUrl, moduleBase, model: { bytes, name } });
-//   const plans = await pool.plans({ kind: 'delete-one' });     // generated once, by worker 0
-//   const result = await pool.run({ plans, records, onProgress }); // pool.cancel() stops it
-import { CIFAR_RECORD, CLASSES, splitTallies } from './engine.js';
+//   const pool = await createPool({ workerUrl, moduleBase });
+//   const { info, sha256 } = await pool.load('m1', { bytes, name: 'resnet20.safetensors' });
+//   const { rows } = await pool.request('m1', 'experiment', { spec });
+//   const result = await pool.run({ modelId: 'm1', spec, records, count: 1000, rows, onProgress, signal });
+//   const { summary } = await pool.request('m1', 'summarize', { spec, raw: result.raw });
+//
+// Robustness: a worker that fails in any way (an error event, a silent exit, a trap or abort in
+// its module, no answer for watchdogMs) is retired and replaced by a fresh one (which reloads its
+// models when it needs them), and the chunk it held is run again. Only when the same piece of
+// work has failed maxAttempts times does the run reject with a WorkerFailure.
+import { CLASSES } from './engine.js';
 
 const TALLY_INTS = 2 + 2 * CLASSES; // unr_tally: images, correct, class_total[10], class_correct[10]
+const CIFAR_RECORD = 3073;
 
 export class CancelledError extends Error {
   constructor() {
@@ -17,7 +26,7 @@ export class CancelledError extends Error {
   }
 }
 
-/** A worker that died (script failed to load, crashed, out of memory): the pool is unusable. */
+/** A worker that keeps failing (script cannot load, crashes, traps, hangs). */
 export class WorkerFailure extends Error {
   constructor(message) {
     super(message);
@@ -31,31 +40,39 @@ export function defaultPoolSize(cap = 8) {
   return Math.max(1, Math.min(cap, cores));
 }
 
-// Request/reply over one worker; a reply carries the id of its request.
+// Request/reply over one worker; a reply carries the id of its request. The first sign of
+// failure kills the client: every pending request rejects with a WorkerFailure, once.
 class WorkerClient {
-  constructor(worker, index, onFailure) {
+  constructor(worker, label, watchdogMs, onDeath) {
     this.worker = worker;
-    this.index = index;
+    this.label = label;
+    this.watchdogMs = watchdogMs;
+    this.onDeath = onDeath;
     this.nextId = 1;
     this.pending = new Map();
-    this.failed = null;
-    this.secondsPerImage = null; // measured on this worker, per image of the current plan list
+    this.dead = null;
+    this.busy = false;
+    this.started = false; // init answered
+    this.loaded = new Map(); // modelId -> promise of the load reply
     worker.addEventListener('message', (event) => this.receive(event.data));
     const fail = (what) => (event) => {
       event?.preventDefault?.();
-      const detail = event?.message || event?.error?.message || what;
-      this.fail(new WorkerFailure(`engine worker ${index + 1} failed: ${detail}`));
-      onFailure(this.failed);
+      this.die(event?.message || event?.error?.message || what);
     };
     worker.addEventListener('error', fail('the worker script stopped with an error'));
     worker.addEventListener('messageerror', fail('a message could not be read'));
+    worker.addEventListener('exit', fail('the worker exited'));
   }
 
   receive(message) {
-    const entry = this.pending.get(message.id);
+    const entry = this.pending.get(message?.id);
     if (!entry) return;
     this.pending.delete(message.id);
-    if (message.error !== undefined) {
+    clearTimeout(entry.timer);
+    if (message.fatal) {
+      entry.reject(new WorkerFailure(`${this.label} broke: ${message.error}`));
+      this.die(message.error);
+    } else if (message.error !== undefined) {
       const e = new Error(message.error);
       e.name = 'UnravelError';
       e.status = message.status;
@@ -65,50 +82,54 @@ class WorkerClient {
     }
   }
 
-  fail(error) {
-    if (this.failed) return;
-    this.failed = error;
-    for (const entry of this.pending.values()) entry.reject(error);
+  die(detail) {
+    if (this.dead) return;
+    this.dead = new WorkerFailure(`${this.label} failed: ${detail}`);
+    for (const entry of this.pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(this.dead);
+    }
     this.pending.clear();
+    try {
+      this.worker.terminate();
+    } catch {
+      // already gone
+    }
+    this.onDeath(this);
   }
 
   request(type, payload = {}, transfer = []) {
-    if (this.failed) return Promise.reject(this.failed);
+    if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // Chunks are sized to about a second: a minute of silence means the worker hangs.
+      const timer = setTimeout(() => this.die(`no answer for ${Math.round(this.watchdogMs / 1000)} s`), this.watchdogMs);
+      this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ id, type, ...payload }, transfer);
     });
   }
 
-  terminate() {
-    this.fail(new WorkerFailure('the engine pool was closed'));
+  close() {
+    this.dead ??= new WorkerFailure('the engine pool was closed');
+    for (const entry of this.pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(this.dead);
+    }
+    this.pending.clear();
     this.worker.terminate();
   }
 }
 
-function copyPlans(plans) {
-  return { numBlocks: plans.numBlocks, count: plans.count, keep: plans.keep.slice(), order: plans.order.slice(), tau: plans.tau.slice() };
-}
-
 /**
- * Start size workers and load the model in each. workerUrl: the worker module (browser);
- * createWorker(index): an alternative that returns a Worker-like object (tests under node).
- * onFailure(error): called once if a worker dies later.
+ * Start size workers. workerUrl: the worker module (browser); createWorker(serial): an
+ * alternative that returns a Worker-like object (node tests; serial counts every worker started,
+ * replacements included). onEvent({type: 'restart' | 'failure', message}) reports retirements
+ * and failures that reached the user.
  */
-export async function createPool({ size = defaultPoolSize(), workerUrl, createWorker, moduleBase, simd, wasmBinary, model, onFailure = () => {} }) {
-  const make = createWorker ?? (() => new Worker(workerUrl, { type: 'module' }));
-  const pool = new EnginePool(() => {}); // a failure while starting rejects this call instead
-  for (let i = 0; i < size; i++) pool.clients.push(new WorkerClient(make(i), i, (e) => pool.failed(e)));
-  const base = String(moduleBase);
+export async function createPool(options) {
+  const pool = new EnginePool(options);
   try {
-    const replies = await Promise.all(
-      pool.clients.map((client) => {
-        const bytes = new Uint8Array(model.bytes).slice();
-        return client.request('init', { moduleBase: base, simd, wasmBinary, model: { bytes, name: model.name } }, [bytes.buffer]);
-      }),
-    );
-    Object.assign(pool, { info: replies[0].info, kernels: replies[0].kernels, simd: replies[0].simd, onFailure });
+    await pool.start();
   } catch (e) {
     pool.terminate();
     throw e;
@@ -117,124 +138,268 @@ export async function createPool({ size = defaultPoolSize(), workerUrl, createWo
 }
 
 export class EnginePool {
-  constructor(onFailure) {
-    this.clients = [];
-    this.onFailure = onFailure;
-    this.failure = null;
-    this.current = null;
+  constructor({ size = defaultPoolSize(), workerUrl, createWorker, moduleBase, simd, wasmBinary, watchdogMs = 60000, maxAttempts = 3, onEvent = () => {} }) {
+    this.make = createWorker ?? (() => new Worker(workerUrl, { type: 'module' }));
+    this.initPayload = { moduleBase: String(moduleBase), simd, wasmBinary };
+    this.watchdogMs = watchdogMs;
+    this.maxAttempts = maxAttempts;
+    this.onEvent = onEvent;
+    this.slots = Array.from({ length: size }, (_, i) => ({ index: i, client: null, startFailures: 0 }));
+    this.serial = 0;
+    this.models = new Map(); // modelId -> {bytes, name, info, sha256}
+    this.jobs = [];
+    this.seq = 0;
+    this.closed = false;
+    this.broken = null;
   }
 
   get size() {
-    return this.clients.length;
+    return this.slots.length;
   }
 
-  failed(error) {
-    if (this.failure) return;
-    this.failure = error;
-    this.current?.reject(error);
-    for (const client of this.clients) client.fail(error);
-    this.onFailure(error);
+  async start() {
+    await Promise.all(this.slots.map((slot) => this.spawn(slot)));
+    const first = this.slots.find((s) => s.client && !s.client.dead);
+    if (!first) throw this.broken ?? new WorkerFailure('no engine worker could start');
+    Object.assign(this, { kernels: first.kernels, simd: first.simd });
   }
 
-  /** Generate a plan list once (worker 0), to be run by every worker. */
-  async plans(spec) {
-    if (this.failure) throw this.failure;
-    return (await this.clients[0].request('plans', { spec })).plans;
+  // Start a worker in a slot and initialise its engine; a slot whose workers keep failing to
+  // start is given up, and a pool with no slot left is broken.
+  async spawn(slot) {
+    while (!this.closed) {
+      const serial = this.serial++;
+      let client;
+      try {
+        client = new WorkerClient(this.make(serial), `engine worker ${slot.index + 1}`, this.watchdogMs, (c) => this.retire(slot, c));
+      } catch (e) {
+        client = null;
+        slot.lastError = e.message;
+      }
+      if (client) {
+        slot.client = client;
+        try {
+          const reply = await client.request('init', this.initPayload);
+          client.started = true;
+          Object.assign(slot, { kernels: reply.kernels, simd: reply.simd, startFailures: 0 });
+          this.pump();
+          return;
+        } catch (e) {
+          slot.lastError = e.message;
+          if (!client.dead) client.die(e.message); // an init that failed cleanly still leaves no engine
+        }
+      }
+      if (++slot.startFailures >= this.maxAttempts) return this.giveUp(slot);
+    }
   }
 
-  /** Stop the current run; its promise rejects with CancelledError. */
-  cancel() {
-    const run = this.current;
-    if (!run) return;
-    this.current = null;
-    run.cancelled = true;
-    run.reject(new CancelledError());
+  giveUp(slot) {
+    slot.client = null;
+    if (this.slots.every((s) => !s.client) && !this.broken) {
+      this.broken = new WorkerFailure(slot.lastError ?? 'no engine worker could start');
+      for (const job of [...this.jobs]) job.fail(this.broken);
+      this.onEvent({ type: 'failure', message: this.broken.message });
+    }
+  }
+
+  // A worker died after it had started: replace it (its unfinished work is rerun by execute()).
+  // One that dies while starting is handled by spawn(), which counts the attempt.
+  retire(slot, client) {
+    if (this.closed || slot.client !== client || !client.started) return;
+    this.onEvent({ type: 'restart', message: client.dead.message });
+    slot.lastError = client.dead.message;
+    slot.client = null;
+    slot.kernels = null;
+    this.spawn(slot);
+  }
+
+  /** Load a model into the pool under modelId (checked by one worker now, the others on use). */
+  async load(modelId, { bytes, name }) {
+    const copy = new Uint8Array(bytes).slice();
+    this.models.set(modelId, { bytes: copy, name });
+    try {
+      const reply = await this.enqueue({ modelId, priority: -1, single: { type: 'load', onlyLoad: true } });
+      Object.assign(this.models.get(modelId), { info: reply.info, sha256: reply.sha256 });
+      return { info: reply.info, sha256: reply.sha256 };
+    } catch (e) {
+      this.models.delete(modelId);
+      throw e;
+    }
+  }
+
+  unload(modelId) {
+    this.models.delete(modelId);
+    for (const slot of this.slots) {
+      if (slot.client?.loaded.delete(modelId)) slot.client.request('unload', { modelId }).catch(() => {});
+    }
+  }
+
+  /** One request to any worker that holds the model: experiment, summarize, logits. */
+  request(modelId, type, payload = {}, { priority = 0, signal } = {}) {
+    return this.enqueue({ modelId, priority, signal, single: { type, payload } });
   }
 
   /**
-   * Evaluate the unmodified network and every plan on images [first, first + count) of records
-   * (CIFAR-10 binary records). onProgress({imagesDone, imagesTotal, baseline, tallies}) follows
-   * every merged chunk. Resolves to the same fields plus raw tallies and, if asked, predictions
-   * ((1 + plans) rows of count, baseline first). A new run cancels the previous one.
+   * Run spec on images [first, first + count) of records (CIFAR-10 binary records), image-major
+   * in chunks. rows: the experiment's row count (sizes the first chunks). onProgress({imagesDone,
+   * imagesTotal, raw}) follows every merged chunk (raw: the merged tallies so far, baseline
+   * first). Resolves to {imagesDone, imagesTotal, raw, predictions?}; an aborted signal rejects
+   * it with CancelledError. Jobs of lower priority wait while higher ones have chunks to run.
    */
-  async run({ plans, records, name = 'test images', first = 0, count, predictions = false, onProgress = () => {}, signal }) {
-    if (this.failure) throw this.failure;
-    this.cancel();
-    const available = Math.floor(records.byteLength / CIFAR_RECORD) - first;
-    const total = count === undefined || count < 0 ? available : Math.min(count, available);
-    const run = { cancelled: false, reject: () => {} };
-    this.current = run;
-    const cancelled = new Promise((_, reject) => (run.reject = reject));
-    cancelled.catch(() => {});
-    signal?.addEventListener('abort', () => this.current === run && this.cancel());
-
-    await Promise.race([Promise.all(this.clients.map((c) => c.request('setPlans', { plans: copyPlans(plans) }))), cancelled]);
-    const rows = 1 + plans.count;
-    const merged = new Int32Array(TALLY_INTS * rows);
-    const allPredictions = predictions ? new Int32Array(rows * total) : null;
-    const work = { next: first, end: first + total, done: 0, active: 0 };
+  run({ modelId, spec, records, first = 0, count, rows = 1, predictions = false, priority = 1, onProgress = () => {}, signal }) {
     const bytes = records instanceof ArrayBuffer ? new Uint8Array(records) : records;
-    const estimate = this.initialSecondsPerImage(plans.count);
-
-    const finished = new Promise((resolve, reject) => {
-      const dispatch = (client) => {
-        if (run.cancelled) return;
-        if (work.next >= work.end) {
-          if (work.active === 0) resolve();
-          return;
-        }
-        const remaining = work.end - work.next;
-        const perImage = client.secondsPerImage ?? estimate;
-        // About half a second of work per chunk, yet small enough that every worker has some.
-        const fair = Math.ceil(remaining / this.clients.length);
-        const n = Math.max(1, Math.min(fair, Math.round(0.5 / perImage), 1024));
-        const start = work.next;
-        work.next += n;
-        work.active++;
-        // A fresh copy to transfer (a node Buffer's slice() would share, and detach, the records).
-        const chunk = new Uint8Array(n * CIFAR_RECORD);
-        chunk.set(bytes.subarray(start * CIFAR_RECORD, (start + n) * CIFAR_RECORD));
-        const began = performance.now();
-        client.request('chunk', { bytes: chunk, name, predictions }, [chunk.buffer]).then(
-          (reply) => {
-            work.active--;
-            if (run.cancelled) return;
-            client.secondsPerImage = (performance.now() - began) / 1000 / n;
-            for (let i = 0; i < merged.length; i++) merged[i] += reply.tallies[i];
-            if (allPredictions) {
-              for (let r = 0; r < rows; r++) allPredictions.set(reply.predictions.subarray(r * n, (r + 1) * n), r * total + (start - first));
-            }
-            work.done += n;
-            onProgress({ imagesDone: work.done, imagesTotal: total, ...splitTallies(merged, TALLY_INTS) });
-            dispatch(client);
-          },
-          (error) => {
-            work.active--;
-            if (!run.cancelled) {
-              run.cancelled = true;
-              reject(error);
-            }
-          },
-        );
-      };
-      this.clients.forEach(dispatch);
-      if (total === 0) resolve();
-    });
-    await Promise.race([finished, cancelled]);
-    if (this.current === run) this.current = null;
-    const result = { imagesDone: work.done, imagesTotal: total, raw: merged, ...splitTallies(merged, TALLY_INTS) };
-    if (allPredictions) result.predictions = allPredictions;
-    return result;
+    const available = Math.floor(bytes.byteLength / CIFAR_RECORD) - first;
+    const total = count === undefined || count < 0 ? available : Math.min(count, available);
+    return this.enqueue({ modelId, priority, signal, chunks: { spec, bytes, first, total, rows, predictions, onProgress } });
   }
 
-  // A cautious first guess (15 GFLOP/s per worker); a plan re-runs about half the network.
-  initialSecondsPerImage(numPlans) {
-    return ((this.info?.flops ?? 1e8) * (1 + 0.6 * numPlans)) / 15e9;
+  // ---- scheduling ------------------------------------------------------------------------
+
+  enqueue({ modelId, priority, signal, single, chunks }) {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closed) return Promise.reject(new WorkerFailure('the engine pool was closed'));
+    if (!this.models.has(modelId)) return Promise.reject(new Error(`model ${modelId} is not loaded in the pool`));
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    return new Promise((resolve, reject) => {
+      const job = { modelId, priority, seq: this.seq++, retry: [], active: 0, finished: false, resolve, reject };
+      job.fail = (error) => this.finish(job, error);
+      if (single) {
+        const { type, payload = {}, onlyLoad } = single;
+        job.retry.push({ attempts: 0, type, onlyLoad, build: () => ({ payload }), accept: (reply) => this.finish(job, null, reply) });
+        job.next = () => null;
+      } else {
+        this.chunkJob(job, chunks);
+      }
+      signal?.addEventListener('abort', () => this.finish(job, new CancelledError()));
+      this.jobs.push(job);
+      this.jobs.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      if (job.complete?.()) this.finish(job, null, job.result()); // nothing to do (no images)
+      this.pump();
+    });
+  }
+
+  chunkJob(job, { spec, bytes, first, total, rows, predictions, onProgress }) {
+    const state = { next: first, end: first + total, done: 0, merged: null, predictions: null, chunks: 0, secondsPerImage: null };
+    const flops = this.models.get(job.modelId).info?.flops ?? 1e8;
+    // A cautious first guess (15 GFLOP/s per worker); each row re-runs about half the network.
+    const guess = (flops * (1 + 0.6 * rows)) / 15e9;
+    job.next = () => {
+      if (state.next >= state.end) return null;
+      const perImage = state.secondsPerImage ?? guess;
+      // The first chunks are short, so a complete chart (every row, a few images) comes quickly;
+      // then about a second each, small enough that cancel and other runs wait little.
+      const target = state.chunks < this.size ? 0.3 : 1.0;
+      const remaining = state.end - state.next;
+      const fair = Math.ceil(remaining / this.size);
+      const n = Math.max(1, Math.min(fair, Math.round(target / perImage), 1024));
+      const start = state.next;
+      state.next += n;
+      state.chunks++;
+      let began = 0;
+      return {
+        attempts: 0,
+        type: 'run',
+        build: () => {
+          // A fresh copy to transfer (a node Buffer's slice() would share, and detach, the records).
+          const chunk = new Uint8Array(n * CIFAR_RECORD);
+          chunk.set(bytes.subarray(start * CIFAR_RECORD, (start + n) * CIFAR_RECORD));
+          began = performance.now();
+          return { payload: { spec, bytes: chunk, predictions }, transfer: [chunk.buffer] };
+        },
+        accept: (reply) => {
+          const seconds = (performance.now() - began) / 1000 / n;
+          state.secondsPerImage = state.secondsPerImage == null ? seconds : 0.5 * (state.secondsPerImage + seconds);
+          state.merged ??= new Int32Array(reply.raw.length);
+          for (let i = 0; i < state.merged.length; i++) state.merged[i] += reply.raw[i];
+          if (predictions) {
+            const r = reply.raw.length / TALLY_INTS;
+            state.predictions ??= new Int32Array(r * total);
+            for (let row = 0; row < r; row++) state.predictions.set(reply.predictions.subarray(row * n, (row + 1) * n), row * total + (start - first));
+          }
+          state.done += n;
+          onProgress({ imagesDone: state.done, imagesTotal: total, raw: state.merged.slice() });
+        },
+      };
+    };
+    job.complete = () => state.next >= state.end && job.retry.length === 0 && job.active === 0;
+    job.result = () => {
+      const result = { imagesDone: state.done, imagesTotal: total, raw: state.merged ?? new Int32Array(0) };
+      if (predictions) result.predictions = state.predictions ?? new Int32Array(0);
+      return result;
+    };
+  }
+
+  finish(job, error, value) {
+    if (job.finished) return;
+    job.finished = true;
+    this.jobs = this.jobs.filter((j) => j !== job);
+    if (error) job.reject(error);
+    else job.resolve(value);
+    this.pump();
+  }
+
+  pump() {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      const client = slot.client;
+      if (!client?.started || client.dead || client.busy) continue;
+      let unit = null;
+      const job = this.jobs.find((j) => (unit = j.retry.shift() ?? j.next()));
+      if (!job) return;
+      this.execute(client, job, unit);
+    }
+  }
+
+  async execute(client, job, unit) {
+    client.busy = true;
+    job.active++;
+    try {
+      await this.ensureLoaded(client, job.modelId);
+      if (job.finished) return;
+      if (unit.onlyLoad) {
+        unit.accept(await client.loaded.get(job.modelId));
+        return;
+      }
+      const { payload, transfer = [] } = unit.build();
+      const reply = await client.request(unit.type, { modelId: job.modelId, ...payload }, transfer);
+      if (!job.finished) unit.accept(reply);
+    } catch (e) {
+      if (job.finished) return;
+      if (e instanceof WorkerFailure) {
+        // The worker is retired (its client died); run the same piece of work again elsewhere.
+        if (++unit.attempts >= this.maxAttempts) {
+          const failure = new WorkerFailure(`the engine failed ${unit.attempts} times on the same work: ${e.message}`);
+          this.onEvent({ type: 'failure', message: failure.message });
+          job.fail(failure);
+        } else {
+          job.retry.unshift(unit);
+        }
+      } else {
+        job.fail(e); // the core's own error (a bad spec, a bad model): rerunning would not help
+      }
+    } finally {
+      job.active--;
+      client.busy = false;
+      if (!job.finished && job.complete?.()) this.finish(job, null, job.result());
+      this.pump();
+    }
+  }
+
+  ensureLoaded(client, modelId) {
+    if (!client.loaded.has(modelId)) {
+      const model = this.models.get(modelId);
+      if (!model) return Promise.reject(new Error(`model ${modelId} was unloaded`));
+      const bytes = model.bytes.slice();
+      const loading = client.request('load', { modelId, bytes, name: model.name }, [bytes.buffer]);
+      client.loaded.set(modelId, loading);
+      loading.catch(() => client.loaded.delete(modelId));
+    }
+    return client.loaded.get(modelId);
   }
 
   terminate() {
-    if (this.current) this.cancel();
-    for (const client of this.clients) client.terminate();
-    this.clients = [];
+    this.closed = true;
+    for (const job of [...this.jobs]) this.finish(job, new WorkerFailure('the engine pool was closed'));
+    for (const slot of this.slots) slot.client?.close();
   }
 }

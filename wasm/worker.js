@@ -1,36 +1,57 @@
-// worker.js - one engine instance in one worker, answering the pool's requests (pool.js).
+// worker.js - one engine instance in one worker, holding any number of models by id, answering
+// the pool's requests (pool.js).
 //
 // Requests carry an id and get exactly one reply with the same id:
-//   init     {moduleBase, simd, model: {bytes, name}}      -> {info, kernels, simd}
-//   plans    {spec}  (see Model.plans)                       -> {plans}
-//   setPlans {plans}                                         -> {count}
-//   chunk    {bytes, name, predictions}  CIFAR records       -> {tallies, predictions?}
-// A failure replies {error: message, status}. In a browser this file is the worker's module;
-// elsewhere (node tests) call connect() with a message port.
-import { loadEngine } from './engine.js';
+//   init       {moduleBase, simd, wasmBinary}              -> {kernels, simd}
+//   load       {modelId, bytes, name}                      -> {info, sha256}
+//   unload     {modelId}                                   -> {}
+//   experiment {modelId, spec}                             -> {rows, describe}
+//   run        {modelId, spec, bytes, predictions}         -> {raw, predictions?}  (bytes: CIFAR records)
+//   summarize  {modelId, spec, raw}                        -> {summary}
+//   logits     {modelId, bytes, deleted}                   -> {intact, lesioned}   (Float32Array, n x 10;
+//                                                          deleted: 1-based blocks, as in specs)
+// The rows of an experiment are generated here, by the core, from the spec: no plans travel.
+// A failure replies {error, status}; fatal: true when the module itself broke (a trap, an abort,
+// anything that is not the core's own error), so that the pool retires this worker. In a browser
+// this file is the worker's module; elsewhere (node tests) call connect() with a message port.
+import { loadEngine, UnravelError } from './engine.js';
 
-let engine = null;
-let model = null;
+export function handlers() {
+  let engine = null;
+  const models = new Map(); // modelId -> {model, mean, std}
 
-function handlers() {
+  const modelOf = (modelId) => {
+    const entry = models.get(modelId);
+    if (!entry) throw new UnravelError(`model ${modelId} is not loaded in this worker`, 'invalid argument');
+    return entry;
+  };
+
   return {
-    async init({ moduleBase, simd, wasmBinary, model: file }) {
+    async init({ moduleBase, simd, wasmBinary }) {
       engine = await loadEngine({ moduleBase, simd, wasmBinary });
-      model = engine.loadModel(file.bytes, file.name);
-      return { reply: { info: model.info, kernels: engine.kernels, simd: engine.simd } };
+      return { reply: { kernels: engine.kernels, simd: engine.simd } };
     },
-    plans({ spec }) {
-      const plans = model.plans(spec);
-      return { reply: { plans }, transfer: [plans.keep.buffer, plans.order.buffer, plans.tau.buffer] };
+    load({ modelId, bytes, name }) {
+      if (models.has(modelId)) return { reply: { info: models.get(modelId).model.info, sha256: models.get(modelId).sha256 } };
+      const model = engine.loadModel(bytes, name);
+      const sha256 = engine.sha256(bytes);
+      models.set(modelId, { model, sha256, ...normalisation(model.info, bytes) });
+      return { reply: { info: model.info, sha256 } };
     },
-    setPlans({ plans }) {
-      model.setPlans(plans);
-      return { reply: { count: plans.count } };
+    unload({ modelId }) {
+      models.get(modelId)?.model.free();
+      models.delete(modelId);
+      return { reply: {} };
     },
-    chunk({ bytes, name, predictions }) {
-      engine.setDataset(bytes, name);
-      const result = model.run({ predictions });
-      const reply = { tallies: result.raw };
+    experiment({ modelId, spec }) {
+      const { rows, describe } = modelOf(modelId).model.experiment(spec);
+      return { reply: { rows, describe } };
+    },
+    run({ modelId, spec, bytes, predictions }) {
+      const { model } = modelOf(modelId);
+      engine.setDataset(bytes, 'test images');
+      const result = model.runExperiment(spec, { predictions });
+      const reply = { raw: result.raw };
       const transfer = [result.raw.buffer];
       if (predictions) {
         reply.predictions = result.predictions;
@@ -38,25 +59,75 @@ function handlers() {
       }
       return { reply, transfer };
     },
+    summarize({ modelId, spec, raw }) {
+      return { reply: { summary: modelOf(modelId).model.summarize(spec, raw) } };
+    },
+    logits({ modelId, bytes, deleted }) {
+      const { model, mean, std } = modelOf(modelId);
+      const images = normalise(bytes, mean, std);
+      const n = images.length / 3072;
+      const intact = model.forward(images, n, -1);
+      let lesioned = intact;
+      if (deleted.length) {
+        model.setPlans(planDeleting(model.info.num_blocks, deleted));
+        lesioned = model.forward(images, n, 0);
+      }
+      return { reply: { intact, lesioned } };
+    },
   };
 }
 
+// The input normalisation: from the model's info when the core reports it, else from the
+// file's own metadata (unravel.mean / unravel.std, models/FORMAT.md).
+function normalisation(info, bytes) {
+  if (info.mean && info.std) return { mean: info.mean, std: info.std };
+  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  const length = Number(new DataView(view.buffer, view.byteOffset, 8).getBigUint64(0, true));
+  const meta = JSON.parse(new TextDecoder().decode(view.subarray(8, 8 + length))).__metadata__ ?? {};
+  const three = (text) => String(text).split(/[,\s[\]]+/).filter(Boolean).map(Number);
+  return { mean: three(meta['unravel.mean']), std: three(meta['unravel.std']) };
+}
+
+// CIFAR records -> normalised NCHW floats, as the core feeds its own runs.
+function normalise(records, mean, std) {
+  const n = Math.floor(records.length / 3073);
+  const out = new Float32Array(n * 3072);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      for (let p = 0; p < 1024; p++) out[i * 3072 + c * 1024 + p] = (records[i * 3073 + 1 + c * 1024 + p] / 255 - mean[c]) / std[c];
+    }
+  }
+  return out;
+}
+
+// One plan deleting the given blocks (for forward()).
+function planDeleting(numBlocks, deleted) {
+  const keep = new Uint8Array(numBlocks).fill(1);
+  const order = new Int32Array(numBlocks).map((_, b) => b);
+  for (const b of deleted) keep[b - 1] = 0; // 1-based, as in specs
+  return { numBlocks, count: 1, keep, order, tau: new Float64Array([1]) };
+}
+
 /** Serve requests: post(message, transfer) sends, listen(fn) delivers each incoming message. */
-export function connect(post, listen) {
-  const table = handlers();
+export function connect(post, listen, table = handlers()) {
+  let initialised = false;
   // One request at a time, in arrival order: the engine is single-threaded.
   let queue = Promise.resolve();
   listen((message) => {
     queue = queue.then(async () => {
       const { id, type } = message;
       try {
-        if (type !== 'init' && !model) throw new Error('the worker has no model (init failed or was not sent)');
+        if (type !== 'init' && !initialised) throw new UnravelError('the worker has no engine (init failed or was not sent)', 'invalid argument');
         const handler = table[type];
-        if (!handler) throw new Error(`unknown request '${type}'`);
+        if (!handler) throw new UnravelError(`unknown request '${type}'`, 'invalid argument');
         const { reply, transfer = [] } = await handler(message);
+        if (type === 'init') initialised = true;
         post({ id, ...reply }, transfer);
       } catch (e) {
-        post({ id, error: e?.message ?? String(e), status: e?.status ?? 'error' }, []);
+        // The core's errors leave the instance sound; anything else (a trap, an abort, a
+        // script error) may have broken it.
+        const fatal = !(e instanceof UnravelError || e?.name === 'UnravelError');
+        post({ id, error: e?.message ?? String(e), status: e?.status ?? (fatal ? 'fatal' : 'error'), fatal }, []);
       }
     });
   });

@@ -41,12 +41,22 @@ export function report(name) {
   process.exit(failures ? 1 : 0);
 }
 
+// CTest passes an empty UNRAVEL_WASM_DIR or UNRAVEL_WEB_DIST when that build is not configured.
 export function requireWasm() {
+  if (process.env.UNRAVEL_WASM_DIR === '') skip('the WebAssembly build is not configured (make test-web, or make wasm and configure with -DUNRAVEL_WASM_DIR=build-wasm/wasm)');
   for (const f of ['unravel.mjs', 'unravel.wasm', 'unravel_simd.mjs', 'unravel_simd.wasm']) {
     if (!fs.existsSync(path.join(wasmDir, f))) {
       console.log(`FAIL: ${path.join(wasmDir, f)} is missing; build the WebAssembly engine first (make wasm)`);
       process.exit(1);
     }
+  }
+}
+
+export function requirePage() {
+  if (process.env.UNRAVEL_WEB_DIST === '') skip('the page build is not configured (make test-web, or make web and configure with -DUNRAVEL_WEB_DIST=web/dist)');
+  if (!fs.existsSync(path.join(distDir, 'index.html'))) {
+    console.log(`FAIL: ${distDir} has no built page (make web)`);
+    process.exit(1);
   }
 }
 
@@ -95,6 +105,13 @@ export function cliJson(...args) {
   return JSON.parse(run(cli, [...args, '--json']));
 }
 
+/** The first count test records of a CIFAR-10 source, cut by the CLI's reader (`unravel data`). */
+export function cliSubset(source, count) {
+  const file = writeTemp(`subset_${count}.bin`, new Uint8Array(0));
+  run(cli, ['data', '--data', source, '--limit', String(count), '--out', file]);
+  return new Uint8Array(fs.readFileSync(file));
+}
+
 /** native_ref's JSON answer (tests/web/native_ref.c). */
 export function nativeJson(...args) {
   return JSON.parse(run(nativeRef, args));
@@ -129,13 +146,15 @@ export function writeTemp(name, bytes) {
   return file;
 }
 
-/** A node worker_threads Worker that looks like a browser Worker to wasm/pool.js. */
+/** A node worker_threads Worker that looks like a browser Worker to wasm/pool.js (plus 'exit'). */
 export function nodeWorker(script = new URL('../../wasm/node_worker.mjs', import.meta.url), options = {}) {
   const worker = new Worker(script, options);
-  const listeners = { message: [], error: [], messageerror: [] };
+  const listeners = { message: [], error: [], messageerror: [], exit: [] };
   worker.on('message', (data) => listeners.message.forEach((fn) => fn({ data })));
   worker.on('error', (error) => listeners.error.forEach((fn) => fn({ message: error.message, error })));
   worker.on('messageerror', (error) => listeners.messageerror.forEach((fn) => fn({ message: String(error) })));
+  // A browser has no such event (the pool's watchdog covers a silent exit there); node tells.
+  worker.on('exit', (code) => listeners.exit.forEach((fn) => fn({ message: `the worker exited (code ${code})` })));
   return {
     postMessage: (message, transfer) => worker.postMessage(message, transfer),
     addEventListener: (type, fn) => listeners[type]?.push(fn),

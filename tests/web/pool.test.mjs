@@ -1,6 +1,9 @@
-// pool.test.mjs - the worker pool (wasm/pool.js) under node worker_threads: split-and-merged
-// results equal one engine's, progress is reported, cancellation stops a run and leaves the pool
-// usable, and a worker that fails to start or crashes becomes a visible error.
+// pool.test.mjs - the worker pool (wasm/pool.js) under node worker_threads: one pool holds two
+// models by id; a spec's rows are generated in the workers and the chunked, merged tallies equal
+// one engine's; progress is reported; cancel stops a run and leaves the pool usable; a run of
+// higher priority goes first. Robustness: a worker that throws, exits silently, traps or hangs is
+// retired and replaced, its chunk rerun, and the results are still exact; only a failure that
+// keeps coming back reaches the caller (and onEvent), and a core error is reported at once.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEngine } from '../../wasm/engine.js';
@@ -8,90 +11,107 @@ import { createPool, CancelledError, WorkerFailure } from '../../wasm/pool.js';
 import { check, report, requireWasm, goldenNames, goldenDir, syntheticRecords, nodeWorker, wasmBase } from './helpers.mjs';
 
 requireWasm();
-const name = goldenNames().find((n) => n === 'preact_a') ?? goldenNames()[0];
-const file = path.join(goldenDir, `${name}.safetensors`);
-const bytes = fs.readFileSync(file);
+const names = goldenNames();
+const fileOf = (n) => path.join(goldenDir, `${n}.safetensors`);
+const nameA = names.includes('preact_a') ? 'preact_a' : names[0];
+const nameB = names.includes('postact_b') ? 'postact_b' : names[1];
+const bytesA = fs.readFileSync(fileOf(nameA));
+const bytesB = fs.readFileSync(fileOf(nameB));
 const records = syntheticRecords(97, 777); // an odd count: chunks of unequal size
-const options = { moduleBase: wasmBase, simd: true, model: { bytes, name: file } };
+const base = { moduleBase: wasmBase, simd: true };
+const same = (a, b) => JSON.stringify([...a]) === JSON.stringify([...b]);
 
 // One engine, no pool: the reference.
-const engine = await loadEngine({ moduleBase: wasmBase, simd: true });
-const model = engine.loadModel(bytes, file);
+const engine = await loadEngine(base);
+const modelA = engine.loadModel(bytesA, fileOf(nameA));
+const modelB = engine.loadModel(bytesB, fileOf(nameB));
+const shaA = engine.sha256(bytesA);
+const specOf = (name, sha, kind, params, images = 97) => ({ model: { name, sha256: sha }, kind, params, seed: 42, images, data_sha256: '0'.repeat(64) });
+const specA = specOf(nameA, shaA, 'delete-k', { k: [1, 2], trials: 3, eligible: 'all' });
+const specB = specOf(nameB, engine.sha256(bytesB), 'delete-one', {});
 engine.setDataset(records, 'synthetic');
-const plans = model.plansDeleteK(1, 3, 4, 42);
-model.setPlans(plans);
-const reference = model.run({ predictions: true });
+const refA = modelA.runExperiment(specA, { predictions: true });
+const refB = modelB.runExperiment(specB);
+const rowsA = modelA.experiment(specA).rows;
 
-const pool = await createPool({ ...options, size: 3, createWorker: () => nodeWorker() });
-check(pool.size === 3 && pool.info.num_blocks === model.info.num_blocks, 'the pool starts 3 workers with the model');
-const poolPlans = await pool.plans({ kind: 'delete-k', kmin: 1, kmax: 3, trials: 4, seed: 42 });
-check(JSON.stringify([...poolPlans.keep]) === JSON.stringify([...plans.keep]), 'plans generated in a worker equal the same seed\'s plans here');
+const pool = await createPool({ ...base, size: 3, createWorker: () => nodeWorker() });
+const loadedA = await pool.load('a', { bytes: bytesA, name: fileOf(nameA) });
+await pool.load('b', { bytes: bytesB, name: fileOf(nameB) });
+check(pool.size === 3 && loadedA.info.num_blocks === modelA.info.num_blocks && loadedA.sha256 === shaA, 'the pool starts 3 workers and loads a model (info and the core\'s sha256)');
+const exp = await pool.request('a', 'experiment', { spec: specA });
+check(exp.rows === rowsA && JSON.stringify(exp.describe) === JSON.stringify(modelA.experiment(specA).describe), `rows generated in a worker equal the same seed's rows here (${exp.rows})`);
 const progress = [];
-const merged = await pool.run({ plans: poolPlans, records, predictions: true, onProgress: (p) => progress.push(p.imagesDone) });
-check(JSON.stringify([...merged.raw]) === JSON.stringify([...reference.raw]), 'merged tallies equal one engine\'s tallies');
-check(JSON.stringify([...merged.predictions]) === JSON.stringify([...reference.predictions]), 'merged predictions equal one engine\'s, in image order');
-check(progress.length > 1 && progress.every((d, i) => i === 0 || d > progress[i - 1]) && progress.at(-1) === 97, `progress rises to 97 images (${progress})`);
+const merged = await pool.run({ modelId: 'a', spec: specA, records, rows: exp.rows, predictions: true, onProgress: (p) => progress.push(p.imagesDone) });
+check(same(merged.raw, refA.raw), 'merged tallies equal one engine\'s tallies');
+check(same(merged.predictions, refA.predictions), 'merged predictions equal one engine\'s, in image order');
+check(progress.length > 1 && progress.every((d, i) => i === 0 || d > progress[i - 1]) && progress.at(-1) === 97, `progress rises to 97 images in several chunks (${progress})`);
+const { summary } = await pool.request('a', 'summarize', { spec: specA, raw: merged.raw });
+check(JSON.stringify(summary) === JSON.stringify(modelA.summarize(specA, refA.raw)), 'the summary of the merged tallies is the core\'s summary of one engine\'s');
 
-// A sub-range of the images.
-// (records as a node Buffer: chunks must be copies, or transferring one would detach them all)
-const part = await pool.run({ plans: poolPlans, records: Buffer.from(records), first: 10, count: 30 });
-model.setPlans(plans);
-const partRef = model.run({ first: 10, count: 30 });
-check(JSON.stringify([...part.raw]) === JSON.stringify([...partRef.raw]) && part.imagesTotal === 30, 'images 10..39 through the pool equal one engine\'s');
+// Two models in the same pool, run at the same time.
+const [runA, runB] = await Promise.all([
+  pool.run({ modelId: 'a', spec: specA, records, rows: exp.rows }),
+  pool.run({ modelId: 'b', spec: specB, records, rows: modelB.info.num_blocks }),
+]);
+check(same(runA.raw, refA.raw) && same(runB.raw, refB.raw), 'two models run side by side in one pool give each one\'s exact tallies');
+
+// A sub-range of the images (records as a node Buffer: chunks must be copies, not views).
+const part = await pool.run({ modelId: 'a', spec: specA, records: Buffer.from(records), first: 10, count: 30, rows: exp.rows });
+const partRef = modelA.runExperiment(specA, { first: 10, count: 30 });
+check(same(part.raw, partRef.raw) && part.imagesTotal === 30, 'images 10..39 through the pool equal one engine\'s');
 
 // Cancel after the first chunk: the run rejects, the pool stays usable.
-let cancelled = null;
-const slow = pool.run({ plans: poolPlans, records, onProgress: () => pool.cancel() });
-try {
-  await slow;
-} catch (e) {
-  cancelled = e;
-}
-check(cancelled instanceof CancelledError, `a cancelled run rejects with CancelledError (got ${cancelled})`);
-const again = await pool.run({ plans: poolPlans, records });
-check(JSON.stringify([...again.raw]) === JSON.stringify([...reference.raw]), 'after a cancel the next run gives the full, correct numbers');
-// A new run supersedes one in progress.
-const first = pool.run({ plans: poolPlans, records });
-const second = pool.run({ plans: poolPlans, records });
-const outcomes = await Promise.allSettled([first, second]);
-check(outcomes[0].status === 'rejected' && outcomes[0].reason instanceof CancelledError && outcomes[1].status === 'fulfilled', 'starting a run cancels the one in progress');
+const controller = new AbortController();
+const outcome = await pool.run({ modelId: 'a', spec: specA, records, rows: exp.rows, signal: controller.signal, onProgress: () => controller.abort() }).catch((e) => e);
+check(outcome instanceof CancelledError, `a cancelled run rejects with CancelledError (got ${outcome})`);
+const again = await pool.run({ modelId: 'a', spec: specA, records, rows: exp.rows });
+check(same(again.raw, refA.raw), 'after a cancel the next run gives the full, correct numbers');
+
+// Priority: a run of higher priority started later finishes before a long low-priority one.
+const order = [];
+const low = pool.run({ modelId: 'b', spec: specB, records, rows: 9, priority: 2 }).then(() => order.push('low'));
+const high = pool.run({ modelId: 'a', spec: specOf(nameA, shaA, 'eval', { deleted: [2] }, 5), records, count: 5, priority: 0 }).then(() => order.push('high'));
+await Promise.all([low, high]);
+check(order[0] === 'high', `a high-priority run goes ahead of a running sweep (${order})`);
+
+// The core's own errors are reported at once, not retried: a bad spec, a bad model.
+const badSpec = await pool.request('a', 'experiment', { spec: specOf(nameA, shaA, 'eval', { deleted: [999] }) }).catch((e) => e);
+check(badSpec?.name === 'UnravelError' && /999|block/.test(badSpec.message), `a bad spec fails with the core's message (${badSpec?.message})`);
+const badModel = await pool.load('cut', { bytes: bytesA.subarray(0, 100), name: 'cut.safetensors' }).catch((e) => e);
+check(badModel?.name === 'UnravelError' && /cut\.safetensors/.test(badModel.message), `a bad model fails with the core's message (${badModel?.message})`);
 pool.terminate();
 
-// A model the core refuses: the pool does not start, and says why in the core's words.
-let initError = null;
-try {
-  await createPool({ ...options, model: { bytes: bytes.subarray(0, 100), name: 'cut.safetensors' }, size: 2, createWorker: () => nodeWorker() });
-} catch (e) {
-  initError = e;
+// ---- robustness ------------------------------------------------------------------------------
+// Worker serial 1 (the second started) fails in the given way on its first chunk; its
+// replacement is a normal worker. The run must still give the exact tallies.
+async function survives(mode, extra = {}) {
+  const events = [];
+  const fragile = await createPool({ ...base, size: 2, watchdogMs: 3000, ...extra, onEvent: (e) => events.push(e),
+    createWorker: (serial) => nodeWorker(serial === 1 ? new URL('./crashing_worker.mjs', import.meta.url) : undefined, serial === 1 ? { workerData: { mode } } : {}) });
+  await fragile.load('a', { bytes: bytesA, name: fileOf(nameA) });
+  const result = await fragile.run({ modelId: 'a', spec: specA, records, rows: rowsA, predictions: true }).catch((e) => e);
+  check(result?.raw && same(result.raw, refA.raw) && same(result.predictions, refA.predictions), `${mode}: the failed worker's chunk is rerun and the results are exact (${result?.message ?? 'ok'})`);
+  check(events.some((e) => e.type === 'restart') && !events.some((e) => e.type === 'failure'), `${mode}: the worker is retired and replaced, the user is not told (${events.map((e) => e.type)})`);
+  const after = await fragile.run({ modelId: 'a', spec: specA, records, rows: rowsA });
+  check(same(after.raw, refA.raw), `${mode}: the pool keeps working with the replacement`);
+  fragile.terminate();
 }
-check(initError?.name === 'UnravelError' && /cut\.safetensors/.test(initError.message), `a bad model fails createPool with the core's message (${initError?.message})`);
+await survives('throw');
+await survives('exit');
+await survives('trap');
+await survives('hang', { watchdogMs: 1500 });
 
-// A worker script that cannot load.
-let startError = null;
-try {
-  await createPool({ ...options, size: 2, createWorker: (i) => nodeWorker(i === 1 ? 'throw new Error("no such engine")' : undefined, i === 1 ? { eval: true } : {}) });
-} catch (e) {
-  startError = e;
-}
-check(startError instanceof WorkerFailure && /worker 2 failed: no such engine/.test(startError.message), `a worker that cannot start is reported (${startError?.message})`);
+// A failure that keeps coming back (every worker traps on every chunk) reaches the caller once
+// the same chunk has failed 3 times, with the reason.
+const events = [];
+const doomed = await createPool({ ...base, size: 2, onEvent: (e) => events.push(e), createWorker: () => nodeWorker(new URL('./crashing_worker.mjs', import.meta.url), { workerData: { mode: 'trap' } }) });
+await doomed.load('a', { bytes: bytesA, name: fileOf(nameA) });
+const failed = await doomed.run({ modelId: 'a', spec: specA, records, rows: rowsA }).catch((e) => e);
+check(failed instanceof WorkerFailure && /3 times/.test(failed.message) && /simulated trap/.test(failed.message), `a failure that keeps coming back rejects the run with the reason (${failed?.message})`);
+check(events.filter((e) => e.type === 'failure').length === 1, 'and the pool tells the page once');
+doomed.terminate();
 
-// A worker that crashes mid-run: the run rejects, the failure callback fires, the pool refuses more work.
-let reported = null;
-const fragile = await createPool({ ...options, size: 2, onFailure: (e) => (reported = e), createWorker: (i) => nodeWorker(i === 1 ? new URL('./crashing_worker.mjs', import.meta.url) : undefined) });
-let runError = null;
-try {
-  await fragile.run({ plans: poolPlans, records });
-} catch (e) {
-  runError = e;
-}
-check(runError instanceof WorkerFailure && /simulated crash/.test(runError.message), `a crash fails the run visibly (${runError?.message})`);
-check(reported instanceof WorkerFailure, 'the pool\'s failure callback is told');
-let later = null;
-try {
-  await fragile.run({ plans: poolPlans, records });
-} catch (e) {
-  later = e;
-}
-check(later instanceof WorkerFailure, 'a failed pool refuses further runs');
-fragile.terminate();
+// Workers that cannot start at all: createPool rejects, naming the reason.
+const startError = await createPool({ ...base, size: 2, createWorker: () => nodeWorker(new URL('./crashing_worker.mjs', import.meta.url), { workerData: { mode: 'start' } }) }).catch((e) => e);
+check(startError instanceof WorkerFailure && /simulated failure while starting/.test(startError.message), `workers that cannot start are reported (${startError?.message})`);
 report('web_pool');

@@ -1,150 +1,92 @@
-// app.jsx - the lab: pick a network, delete blocks by clicking, run the delete-one sweep.
-// Experiments run one at a time on the model's worker pool; a block click during a sweep is
-// evaluated when the sweep ends.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { loadManifest, loadTestImages, ModelSession, CancelledError } from './lab.js';
+// app.jsx - the lab: pick a network (and one to compare it with), delete blocks by clicking,
+// and read every lesion experiment of the paper as a panel. Panels are specs plus charts; the
+// lab (lab.js) runs, queues and keeps every spec's results.
+import { useEffect, useState } from 'preact/hooks';
+import { openLab } from './lab.js';
 import { Notice } from './components/Notice.jsx';
-import { ModelPicker, ImagesPicker } from './components/ModelPicker.jsx';
+import { ModelPicker, ComparePicker, ImagesPicker } from './components/ModelPicker.jsx';
 import { BlockDiagram } from './components/BlockDiagram.jsx';
-import { AccuracyPanel } from './components/AccuracyPanel.jsx';
-import { SweepPanel } from './components/SweepPanel.jsx';
+import { LesionPanel } from './components/LesionPanel.jsx';
+import { DeleteOnePanel } from './components/DeleteOnePanel.jsx';
+import { DeleteKPanel } from './components/DeleteKPanel.jsx';
+import { ReorderPanel } from './components/ReorderPanel.jsx';
+import { DropPanel } from './components/DropPanel.jsx';
+import { PathsPanel } from './components/PathsPanel.jsx';
+import { TestImagesPanel } from './components/TestImagesPanel.jsx';
 import { Explanation } from './components/Explanation.jsx';
-
-const IDLE = { status: 'idle' };
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const deleted = (params.get('deleted') ?? '').split(',').filter(Boolean).map((b) => Number(b) - 1).filter((b) => Number.isInteger(b) && b >= 0);
-  return { model: params.get('model'), deleted };
+  const deleted = (params.get('deleted') ?? '').split(',').filter(Boolean).map(Number).filter((b) => Number.isInteger(b) && b >= 1);
+  return { model: params.get('model'), compare: params.get('compare'), deleted };
 }
 
-function writeHash(model, deleted) {
+function writeHash(model, compare, deleted) {
   const params = new URLSearchParams();
   if (model) params.set('model', model);
-  if (deleted.length) params.set('deleted', deleted.map((b) => b + 1).join(','));
+  if (compare) params.set('compare', compare);
+  if (deleted.length) params.set('deleted', deleted.join(','));
   history.replaceState(null, '', `#${params}`);
 }
 
-export function App() {
-  const [models, setModels] = useState(null);
-  const [images, setImages] = useState(null); // the build's test images
-  const [fatal, setFatal] = useState(null);
-  const [modelName, setModelName] = useState(null);
-  const [session, setSession] = useState(null);
-  const [modelError, setModelError] = useState(null);
-  const [failure, setFailure] = useState(null);
-  const [count, setCount] = useState(1000);
-  const [deleted, setDeleted] = useState([]);
-  const [evalState, setEvalState] = useState(IDLE);
-  const [sweepState, setSweepState] = useState(IDLE);
-  const sweeping = useRef(false);
-  const evalWanted = useRef(false);
-  const latest = useRef({});
-  latest.current = { session, deleted, count, images };
-
-  // Load the build's model list and test images once.
+// Load a model (and keep the answer only while it is still the one wanted).
+function useModel(lab, name, onError) {
+  const [model, setModel] = useState(null);
   useEffect(() => {
-    Promise.all([loadManifest(), loadTestImages()])
-      .then(([list, data]) => {
-        setModels(list);
-        setImages(data);
-        if (data.images) setCount(Math.min(1000, data.images));
+    if (!lab || !name) return setModel(null);
+    let stale = false;
+    lab.model(name).then((m) => !stale && setModel(m), (e) => !stale && onError(`Could not load ${name}: ${e.message}`));
+    return () => (stale = true);
+  }, [lab, name]);
+  return model?.name === name ? model : null;
+}
+
+export function App() {
+  const [lab, setLab] = useState(null);
+  const [fatal, setFatal] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [modelError, setModelError] = useState(null);
+  const [modelName, setModelName] = useState(null);
+  const [compareName, setCompareName] = useState(null);
+  const [deleted, setDeleted] = useState([]);
+  const [images, setImages] = useState(1000);
+
+  useEffect(() => {
+    openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message) })
+      .then((opened) => {
+        setLab(opened);
         const wanted = readHash();
+        const list = opened.models;
         const first = list.find((m) => m.name === wanted.model) ?? list.find((m) => m.name === 'resnet20') ?? list[0];
+        if (opened.images.images) setImages(Math.min(1000, opened.images.images));
         if (first) {
           setModelName(first.name);
-          if (first.name === wanted.model) setDeleted(wanted.deleted.filter((b) => b < first.blocks));
+          setCompareName(wanted.model === first.name && wanted.compare !== null ? wanted.compare || null : first.compare ?? null);
+          if (first.name === wanted.model) setDeleted(wanted.deleted.filter((b) => b <= first.blocks));
         }
       })
       .catch((e) => setFatal(e.message));
   }, []);
 
-  // One worker pool per chosen model.
+  const model = useModel(lab, modelName, setModelError);
+  const compare = useModel(lab, compareName, setModelError);
   useEffect(() => {
-    if (!modelName || !models) return undefined;
-    const entry = models.find((m) => m.name === modelName);
-    let opened = null;
-    let stale = false;
-    setSession(null);
-    setModelError(null);
-    setSweepState(IDLE);
-    setEvalState(IDLE);
-    ModelSession.open(entry, (e) => setFailure(e.message))
-      .then((s) => {
-        if (stale) s.close();
-        else {
-          opened = s;
-          setSession(s);
-        }
-      })
-      .catch((e) => !stale && setModelError(`Could not load ${entry.name}: ${e.message}`));
-    return () => {
-      stale = true;
-      opened?.close();
-      sweeping.current = false;
-    };
-  }, [modelName, models]);
+    if (modelName) writeHash(modelName, compareName ?? '', deleted);
+  }, [modelName, compareName, deleted.join(',')]);
 
-  const evaluate = async () => {
-    const { session: s, deleted: d, count: n, images: data } = latest.current;
-    if (!s || !data?.images) return;
-    if (sweeping.current) {
-      evalWanted.current = true;
-      setEvalState((prev) => ({ ...prev, status: 'pending' }));
-      return;
-    }
-    evalWanted.current = false;
-    const shown = [...d];
-    setEvalState({ status: 'running', deleted: shown, imagesDone: 0, imagesTotal: n });
-    try {
-      const r = await s.evaluate(shown, data.records, n, (p) => setEvalState({ status: 'running', deleted: shown, ...p }));
-      setEvalState({ status: 'done', deleted: shown, ...r });
-    } catch (e) {
-      if (e instanceof CancelledError) {
-        // Cancelled by the user, or by a sweep (then it reruns afterwards); a newer
-        // evaluation has already replaced the state, so leave that alone.
-        const status = sweeping.current ? 'pending' : 'cancelled';
-        setEvalState((prev) => (prev.deleted === shown && prev.status === 'running' ? { ...prev, status } : prev));
-        return;
-      }
-      setEvalState({ status: 'error', deleted: shown });
-      setFailure(e.message);
-    }
-  };
-
+  // A click is a change by the user: evaluate the lesion at once, ahead of any sweep.
   useEffect(() => {
-    evaluate();
-  }, [session, deleted.join(','), count]);
+    if (model && deleted.length && lab.images.images) lab.submit(lab.spec(model, 'eval', { deleted }, { images }), { slot: 'lesion', label: 'lesion', interactive: true });
+  }, [model, deleted.join(','), images]);
 
-  useEffect(() => {
-    if (modelName) writeHash(modelName, deleted);
-  }, [modelName, deleted.join(',')]);
-
-  const runSweep = async () => {
-    const { session: s, count: n, images: data } = latest.current;
-    if (!s || !data?.images) return;
-    if (evalState.status === 'running') evalWanted.current = true; // it is cancelled by the sweep
-    sweeping.current = true;
-    setSweepState({ status: 'running', imagesDone: 0, imagesTotal: n });
-    try {
-      const r = await s.sweepDeleteOne(data.records, n, (p) => setSweepState({ status: 'running', ...p }));
-      setSweepState({ status: 'done', ...r });
-    } catch (e) {
-      if (e instanceof CancelledError) setSweepState((prev) => ({ ...prev, status: 'cancelled' }));
-      else {
-        setSweepState((prev) => ({ ...prev, status: 'error' }));
-        setFailure(e.message);
-      }
-    } finally {
-      sweeping.current = false;
-      if (evalWanted.current && latest.current.session === s) evaluate();
-    }
-  };
-
-  const cancel = () => session?.cancel();
   const toggle = (b) => setDeleted((prev) => (prev.includes(b) ? prev.filter((x) => x !== b) : [...prev, b].sort((x, y) => x - y)));
-
-  const entry = models?.find((m) => m.name === modelName);
+  const choose = (name) => {
+    setDeleted([]);
+    setModelError(null);
+    setModelName(name);
+    setCompareName(lab.entry(name)?.compare ?? null);
+  };
+  const hasImages = lab?.images.images > 0;
   return (
     <main>
       <header>
@@ -152,39 +94,48 @@ export function App() {
         <p class="subtitle">Residual networks behave like ensembles of relatively shallow networks — try it yourself.</p>
       </header>
       {fatal && <Notice kind="error" title="The lab could not start">{fatal}</Notice>}
-      {failure && (
-        <Notice kind="error" title="The engine stopped" action={<button type="button" onClick={() => location.reload()}>Reload the page</button>}>
+      {failure && lab && (
+        <Notice kind="error" title="The engine keeps failing" action={<button type="button" onClick={() => location.reload()}>Reload the page</button>}>
           {failure}
         </Notice>
       )}
-      {models && models.length === 0 && <Notice kind="error" title="No networks in this build">The build found no model files (models/manifest.json); rebuild the page after the models are in place.</Notice>}
-      {images && !images.images && <Notice kind="warning" title="No test images in this build">{images.reason}. The networks can be inspected but not evaluated.</Notice>}
-      {models && models.length > 0 && (
-        <section class="panel">
+      {!lab && !fatal && <p class="booting" data-testid="engine-note">Starting the engine…</p>}
+      {lab && lab.models.length === 0 && <Notice kind="error" title="No networks in this build">The build found no model files (models/manifest.json); rebuild the page after the models are in place.</Notice>}
+      {lab && !hasImages && <Notice kind="warning" title="No test images in this build">{lab.images.reason}. The precomputed results are shown, but nothing can be computed live.</Notice>}
+      {lab && lab.models.length > 0 && (
+        <section class="panel" data-testid="panel-lesion">
           <div class="controls">
-            <ModelPicker models={models} value={modelName} onChange={(name) => { setDeleted([]); setModelName(name); }} />
-            {images?.images > 0 && <ImagesPicker available={images.images} value={count} onChange={setCount} />}
+            <ModelPicker models={lab.models} value={modelName} onChange={choose} />
+            <ComparePicker models={lab.models} model={modelName} value={compareName} onChange={setCompareName} />
+            {hasImages && <ImagesPicker available={lab.images.images} value={images} onChange={setImages} />}
             <span class="engine-note" data-testid="engine-note">
-              {session ? `${session.pool.size} worker${session.pool.size > 1 ? 's' : ''}, ${session.pool.simd ? 'WebAssembly SIMD' : 'plain WebAssembly'} (${session.pool.kernels} kernels)` : modelError ? '' : 'loading the network…'}
+              {`${lab.pool.size} worker${lab.pool.size > 1 ? 's' : ''}, ${lab.pool.simd ? 'WebAssembly SIMD' : 'plain WebAssembly'} (${lab.pool.kernels} kernels)`}
             </span>
           </div>
           {modelError && <Notice kind="error" title="Model not loaded">{modelError}</Notice>}
-          {session && (
+          {model && (
             <>
               <h2>Click blocks to delete them</h2>
-              <BlockDiagram info={session.info} deleted={deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
-              <AccuracyPanel state={evalState} deleted={deleted} onCancel={cancel} />
+              <BlockDiagram info={model.info} deleted={deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
+              <LesionPanel lab={lab} model={model} deleted={deleted} images={hasImages ? images : 0} />
             </>
           )}
         </section>
       )}
-      {session && entry && (
-        <SweepPanel entry={entry} info={session.info} state={sweepState} available={images?.images > 0} onRun={runSweep} onCancel={cancel} disabled={!session} />
+      {model && (
+        <>
+          <DeleteOnePanel lab={lab} model={model} compare={compareName ? compare : null} images={hasImages ? images : 0} />
+          <DeleteKPanel lab={lab} model={model} images={hasImages ? images : 0} />
+          <ReorderPanel lab={lab} model={model} images={hasImages ? images : 0} />
+          <DropPanel lab={lab} model={model} images={hasImages ? images : 0} />
+          <PathsPanel model={model} deleted={deleted} />
+          {hasImages && <TestImagesPanel lab={lab} model={model} deleted={deleted} />}
+        </>
       )}
       <Explanation />
       <footer>
         Unravel reproduces Veit, Wilber &amp; Belongie, <em>Residual Networks Behave Like Ensembles of Relatively Shallow Networks</em>, NeurIPS 2016.
-        The paper's curve is digitized from its Fig. 3. {images?.source ? `Test images: ${images.source}.` : ''}
+        The paper's values are digitized from its figures. {hasImages ? `Live runs use the page's test images: ${lab.images.source}.` : ''}
       </footer>
     </main>
   );

@@ -1,9 +1,21 @@
-// lab.js - the one module of the page that talks to the engine: it fetches the build's models
-// and test images and runs experiments on the worker pool (the UI thread never runs the engine).
-import { webAssemblySupported, describePlan, planListDeleting } from '../../wasm/engine.js';
-import { createPool, defaultPoolSize, CancelledError } from '../../wasm/pool.js';
+// lab.js - the one module of the page that talks to the engine. It fetches the build's models,
+// test images and precomputed results, and runs experiment specs (plain data, see
+// notes/experiment-spec.md) through one queue on one worker pool that serves every model.
+//
+//   const lab = await openLab();
+//   const model = await lab.model('resnet20');                // loaded in the pool, keyed by sha256
+//   const spec = lab.spec(model, 'delete-one', {});           // on the page's own test images
+//   const stop = lab.watch(spec, (state) => ...);             // cached, precomputed or running
+//   lab.submit(spec, { slot: 'delete-one', label: 'delete-one sweep' });
+//
+// Every result is kept per (model sha256, spec) for the visit. A new spec in the same slot (a
+// panel) supersedes the one before it; one from another panel waits behind the running one;
+// 'interactive' specs (a clicked lesion, the test images) run at once, ahead of sweeps.
+import { webAssemblySupported } from '../../wasm/engine.js';
+import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
+import defaultSpecs from './default-specs.json';
 
-export { CancelledError, webAssemblySupported };
+export { CancelledError, WorkerFailure, webAssemblySupported };
 
 const base = new URL('./', import.meta.url);
 
@@ -24,12 +36,19 @@ export async function loadManifest() {
   return manifest.models ?? [];
 }
 
-/** The test images this build ships: {records, images, source} or {images: 0, reason}. */
+/** The test images this build ships: {records, images, source, dataSha256} or {images: 0, reason}. */
 export async function loadTestImages() {
   const info = await (await fetchOk('data/data.json', 'The description of the test images')).json();
   if (!info.images) return { images: 0, reason: info.reason };
   const bytes = new Uint8Array(await (await fetchOk(`data/${info.file}`, 'The test images file')).arrayBuffer());
-  return { records: bytes, images: info.images, source: info.source };
+  return { records: bytes, images: info.images, source: info.source, dataSha256: info.data_sha256 };
+}
+
+// ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine);
+// ?watchdog=S how long a silent worker is given before it is replaced (tests; default 60 s).
+function searchNumber(name, min, max) {
+  const n = Number(new URLSearchParams(location.search).get(name));
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
 }
 
 // ?engine=plain or ?engine=simd overrides feature detection (to try the fallback build).
@@ -38,56 +57,220 @@ function forcedFlavour() {
   return wanted === 'plain' ? false : wanted === 'simd' ? true : undefined;
 }
 
-/** One loaded model: a worker pool with the model in every worker. */
-export class ModelSession {
-  static async open(entry, onFailure) {
-    const bytes = new Uint8Array(await (await fetchOk(`models/${entry.file}`, 'the model file')).arrayBuffer());
-    const pool = await createPool({
-      size: defaultPoolSize(8),
-      workerUrl: new URL('./worker.js', base),
-      moduleBase: new URL('./wasm/', base),
-      model: { bytes, name: entry.file },
-      simd: forcedFlavour(),
-      onFailure,
-    });
-    return new ModelSession(entry, pool);
-  }
+/** A stable text for a spec: keys sorted at every level (the cache key). */
+export function specKey(spec) {
+  const sorted = (v) => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v);
+  return JSON.stringify(sorted(spec));
+}
 
-  constructor(entry, pool) {
-    this.entry = entry;
+/** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures. */
+export async function openLab({ onEvent = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
+  const [models, images] = await Promise.all([loadManifest(), loadTestImages()]);
+  const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
+  const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), watchdogMs, onEvent });
+  return new Lab(models, images, pool);
+}
+
+export class Lab {
+  constructor(models, images, pool) {
+    this.models = models;
+    this.images = images;
     this.pool = pool;
-    this.info = pool.info;
-    this.deleteOnePlans = null;
+    this.loaded = new Map(); // name -> Promise<model>
+    this.results = new Map(); // specKey -> state (finished, cancelled or running)
+    this.watchers = new Map(); // specKey -> Set<fn>
+    this.jobs = []; // queued and running jobs, in order
+    this.nextJob = 1;
   }
 
-  /** Accuracy of the full network and, if blocks (0-based) are deleted, of the lesioned one. */
-  async evaluate(deleted, records, count, onProgress) {
-    const plans = planListDeleting(this.info.num_blocks, deleted.length ? [deleted] : []);
-    const shape = (r) => ({ imagesDone: r.imagesDone, imagesTotal: r.imagesTotal, baseline: r.baseline, lesioned: r.tallies[0] ?? null });
-    const result = await this.pool.run({ plans, records, count, onProgress: (p) => onProgress(shape(p)) });
-    return shape(result);
+  entry(name) {
+    return this.models.find((m) => m.name === name);
   }
 
-  /** Delete each block in turn; results carry the 0-based deleted block of every bar. */
-  async sweepDeleteOne(records, count, onProgress) {
-    this.deleteOnePlans ??= await this.pool.plans({ kind: 'delete-one' });
-    const plans = this.deleteOnePlans;
-    const deletedOf = Array.from({ length: plans.count }, (_, i) => describePlan(plans, i).deleted);
-    const shape = (r) => ({
-      imagesDone: r.imagesDone,
-      imagesTotal: r.imagesTotal,
-      baseline: r.baseline,
-      results: r.tallies.map((t, i) => ({ deleted: deletedOf[i], tally: t })),
-    });
-    const result = await this.pool.run({ plans, records, count, onProgress: (p) => onProgress(shape(p)) });
-    return shape(result);
+  /** Load a shipped model (once per visit): {name, entry, id, sha256, info, precomputed}. */
+  model(name) {
+    if (!this.loaded.has(name)) {
+      const loading = (async () => {
+        const entry = this.entry(name);
+        if (!entry) throw new Error(`no model named ${name} in this build`);
+        const bytes = new Uint8Array(await (await fetchOk(`models/${entry.file}`, 'the model file')).arrayBuffer());
+        const { info, sha256 } = await this.pool.load(name, { bytes, name: entry.file });
+        const precomputed = await this.loadPrecomputed(name, sha256);
+        return { name, entry, id: name, sha256, info, precomputed };
+      })();
+      loading.catch(() => this.loaded.delete(name));
+      this.loaded.set(name, loading);
+    }
+    return this.loaded.get(name);
   }
 
-  cancel() {
-    this.pool.cancel();
+  // The committed full-test-set results for this model file, entered as finished results.
+  async loadPrecomputed(name, sha256) {
+    let file;
+    try {
+      file = await (await fetch(new URL(`precomputed/${name}.json`, base))).json();
+    } catch {
+      return null;
+    }
+    if (file?.model?.sha256 !== sha256) return null; // computed for another version of the file
+    const byKind = {};
+    for (const summary of file.results ?? []) {
+      byKind[summary.spec.kind] = summary.spec;
+      const images = summary.baseline.images;
+      this.results.set(specKey(summary.spec), { status: 'done', summary, imagesDone: images, imagesTotal: images, precomputed: { source: file.data_source, computedWith: file.computed_with } });
+    }
+    return { specs: byKind, dataSource: file.data_source, computedWith: file.computed_with, dataSha256: file.data_sha256 };
+  }
+
+  /** The default spec of a kind for a model: the precomputed one when there is one, else the
+   * panel's default experiment (default-specs.json; the core fills what it leaves out) on the
+   * page's images. */
+  defaultSpec(model, kind) {
+    if (model.precomputed?.specs[kind]) return model.precomputed.specs[kind];
+    const template = defaultSpecs.experiments.find((e) => e.kind === kind) ?? { params: {} };
+    return this.spec(model, kind, template.params, { seed: template.seed ?? 1 });
+  }
+
+  /** A spec on the page's own test images (the first `images` of them). */
+  spec(model, kind, params, { seed = 1, images = Math.min(1000, this.images.images || 0) } = {}) {
+    return { model: { name: model.name, sha256: model.sha256 }, kind, params, seed, images, data_sha256: this.images.dataSha256 ?? null };
+  }
+
+  /** The state of a spec now (or null), and fn called on every change; returns an unsubscribe. */
+  watch(spec, fn) {
+    const key = specKey(spec);
+    if (!this.watchers.has(key)) this.watchers.set(key, new Set());
+    this.watchers.get(key).add(fn);
+    fn(this.results.get(key) ?? null);
+    return () => this.watchers.get(key)?.delete(fn);
+  }
+
+  state(spec) {
+    return this.results.get(specKey(spec)) ?? null;
+  }
+
+  publish(key, state) {
+    this.results.set(key, state);
+    for (const fn of this.watchers.get(key) ?? []) fn(state);
+  }
+
+  /**
+   * Run a spec (unless it is already done or running). slot: the panel it belongs to (a newer
+   * spec in the same slot supersedes it); interactive: run at once, ahead of the sweeps.
+   *
+   */
+  submit(spec, { slot, label = spec.kind, interactive = false, force = false } = {}) {
+    const predictions = spec.kind === 'eval'; // per-image classes: cheap for an eval, and the test-image panel shows them
+    const key = specKey(spec);
+    const known = this.results.get(key);
+    if (!force && known && (known.status === 'done' || known.status === 'running' || known.status === 'queued')) return;
+    const replaced = this.jobs.filter((j) => j.slot === slot && j.key !== key);
+    for (const other of replaced) this.stop(other, 'superseded');
+    const job = { id: this.nextJob++, key, spec, slot, label, interactive, predictions, controller: new AbortController(), started: false };
+    this.jobs.push(job);
+    this.publish(key, { status: 'queued', imagesDone: 0, imagesTotal: spec.images, waitingFor: null, replaced: replaced.length > 0 });
+    this.schedule();
+  }
+
+  /** Cancel whatever runs or waits for this spec. */
+  cancel(spec) {
+    const job = this.jobs.find((j) => j.key === specKey(spec));
+    if (job) this.stop(job, 'cancelled');
+  }
+
+  stop(job, status) {
+    this.jobs = this.jobs.filter((j) => j !== job);
+    job.controller.abort();
+    const prev = this.results.get(job.key) ?? {};
+    this.publish(job.key, { ...prev, status, waitingFor: null });
+    this.schedule();
+  }
+
+  // Start interactive jobs at once and the first waiting sweep when none runs; tell the others
+  // what they wait for.
+  schedule() {
+    for (const job of this.jobs) {
+      if (job.started) continue;
+      const sweep = this.jobs.find((j) => j.started && !j.interactive);
+      if (job.interactive || !sweep) this.start(job);
+    }
+    const sweep = this.jobs.find((j) => j.started && !j.interactive);
+    for (const job of this.jobs) {
+      if (!job.started) this.publish(job.key, { ...this.results.get(job.key), status: 'queued', waitingFor: sweep?.label ?? null });
+    }
+  }
+
+  async start(job) {
+    job.started = true;
+    const { key, spec, controller } = job;
+    const signal = controller.signal;
+    const live = (patch) => {
+      if (!signal.aborted) this.publish(key, { ...this.results.get(key), ...patch });
+    };
+    try {
+      const model = await this.model(spec.model.name);
+      const { rows, describe } = await this.pool.request(model.id, 'experiment', { spec }, { signal });
+      live({ status: 'running', imagesDone: 0, imagesTotal: spec.images, describe, waitingFor: null });
+      // Summaries come from the core (a worker), at most one in flight, always of the latest tallies.
+      let latest = null;
+      let summarizing = null;
+      const summarize = () => {
+        if (summarizing || !latest) return summarizing;
+        const { raw, imagesDone } = latest;
+        latest = null;
+        summarizing = this.pool.request(model.id, 'summarize', { spec, raw }, { priority: -1, signal }).then(
+          ({ summary }) => {
+            summarizing = null;
+            live({ summary, imagesDone });
+            return summarize();
+          },
+          () => (summarizing = null),
+        );
+        return summarizing;
+      };
+      const result = await this.pool.run({
+        modelId: model.id, spec, records: this.images.records, count: spec.images, rows, predictions: job.predictions,
+        priority: job.interactive ? 0 : 1, signal,
+        onProgress: (p) => {
+          latest = p;
+          live({ imagesDone: p.imagesDone, imagesTotal: p.imagesTotal });
+          summarize();
+        },
+      });
+      await summarizing;
+      const { summary } = await this.pool.request(model.id, 'summarize', { spec, raw: result.raw }, { priority: -1, signal });
+      if (signal.aborted) return;
+      this.jobs = this.jobs.filter((j) => j !== job);
+      this.publish(key, { status: 'done', summary, describe, imagesDone: result.imagesDone, imagesTotal: result.imagesTotal, predictions: result.predictions ?? null });
+    } catch (e) {
+      if (signal.aborted || e instanceof CancelledError) return;
+      this.jobs = this.jobs.filter((j) => j !== job);
+      this.publish(key, { ...this.results.get(key), status: 'error', error: e.message, failure: e instanceof WorkerFailure });
+    } finally {
+      this.schedule();
+    }
+  }
+
+  /** The ten class probabilities of some records, intact and with blocks (1-based) deleted. */
+  async probabilities(model, records, deleted) {
+    const { intact, lesioned } = await this.pool.request(model.id, 'logits', { bytes: records.slice(), deleted }, { priority: -1 });
+    return { intact: softmaxRows(intact), lesioned: softmaxRows(lesioned) };
   }
 
   close() {
+    for (const job of [...this.jobs]) this.stop(job, 'cancelled');
     this.pool.terminate();
   }
+}
+
+function softmaxRows(logits) {
+  const rows = [];
+  for (let i = 0; i < logits.length; i += 10) {
+    const row = Array.from(logits.subarray(i, i + 10));
+    const top = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - top));
+    const sum = e.reduce((a, b) => a + b, 0);
+    rows.push(e.map((v) => v / sum));
+  }
+  return rows;
 }

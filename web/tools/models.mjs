@@ -37,6 +37,7 @@ function entryFor(file, name, extra = {}) {
     bytes: fs.statSync(file).size,
     path: file,
     ...(extra.note ? { note: extra.note } : {}),
+    ...(extra.compare ? { compare: extra.compare } : {}),
   };
 }
 
@@ -56,6 +57,8 @@ export function findModels(root) {
       }
       models.push(entryFor(file, m.name ?? path.basename(file, '.safetensors'), { ...m, blocks: Number.isInteger(m.blocks) ? m.blocks : undefined }));
     }
+    // A comparison names a model of this build, or none.
+    for (const m of models) if (m.compare && !models.some((x) => x.name === m.compare)) delete m.compare;
     return { source: 'models/manifest.json', models };
   }
   const golden = path.join(root, 'tests', 'golden');

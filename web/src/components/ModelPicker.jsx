@@ -1,30 +1,40 @@
-// ModelPicker.jsx - choose one of the networks this build ships.
+// ModelPicker.jsx - choose one of the networks this build ships, one to compare it with, and how
+// many of the page's test images live runs use.
+const describe = (m) => `${m.name} — ${m.blocks} blocks${typeof m.accuracy === 'number' ? `, ${(m.accuracy > 1 ? m.accuracy : 100 * m.accuracy).toFixed(1)}% test accuracy` : ''}${m.note ? ` (${m.note})` : ''}`;
+
 export function ModelPicker({ models, value, onChange, disabled }) {
   return (
     <label class="picker">
       <span>Network</span>
       <select id="model-select" value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value)}>
-        {models.map((m) => (
-          <option value={m.name} key={m.name}>
-            {m.name} — {m.blocks} blocks{typeof m.accuracy === 'number' ? `, ${(m.accuracy > 1 ? m.accuracy : 100 * m.accuracy).toFixed(1)}% test accuracy` : ''}{m.note ? ` (${m.note})` : ''}
-          </option>
-        ))}
+        {models.map((m) => <option value={m.name} key={m.name}>{describe(m)}</option>)}
       </select>
     </label>
   );
 }
 
-/** How many of the shipped test images each experiment uses. */
+/** The second network of the delete-one chart; the manifest's "compare" pairs are the default. */
+export function ComparePicker({ models, model, value, onChange }) {
+  return (
+    <label class="picker">
+      <span>Compare with</span>
+      <select id="compare-select" value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value || null)}>
+        <option value="">nothing</option>
+        {models.filter((m) => m.name !== model).map((m) => <option value={m.name} key={m.name}>{m.name}</option>)}
+      </select>
+    </label>
+  );
+}
+
+/** How many of the shipped test images live runs use. */
 export function ImagesPicker({ available, value, onChange, disabled }) {
   const options = [100, 200, 500, 1000, 2000, 5000, 10000].filter((n) => n < available);
   options.push(available);
   return (
     <label class="picker">
-      <span>Test images</span>
+      <span>Live runs on</span>
       <select id="images-select" value={value} disabled={disabled} onChange={(e) => onChange(Number(e.currentTarget.value))}>
-        {options.map((n) => (
-          <option value={n} key={n}>{n === available ? `${n} (all in this build)` : n}</option>
-        ))}
+        {options.map((n) => <option value={n} key={n}>{n === available ? `${n} test images (all in this build)` : `${n} test images`}</option>)}
       </select>
     </label>
   );

@@ -1,0 +1,61 @@
+// PathsPanel.jsx - Figs. 6a and 7: a residual network of L blocks has 2^L paths, C(L,k) of
+// length k; deleting d blocks leaves C(L-d,k) of them (exact counts), updated as blocks are clicked.
+import { useChart } from '../useChart.js';
+import { binomials, powerOfTwoInWords, percent } from '../format.js';
+
+function chartConfig() {
+  return {
+    type: 'bar',
+    data: { labels: [], datasets: [] },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false,
+      scales: {
+        x: { title: { display: true, text: 'path length (blocks a path goes through)' } },
+        y: { min: 0, grace: '8%', title: { display: true, text: 'share of all paths' }, ticks: { callback: (v) => `${(100 * v).toFixed(0)}%` } },
+        remain: { position: 'right', min: 0, max: 1, grid: { display: false }, title: { display: true, text: 'share of that length left' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
+      },
+      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
+    },
+  };
+}
+
+function updateChart(chart, { L, d }) {
+  const all = binomials(L);
+  const left = binomials(L - d);
+  const total = 2 ** L;
+  chart.data.labels = all.map((_, k) => String(k));
+  chart.data.datasets = [
+    { type: 'bar', label: 'all paths, by length', data: all.map((c) => Number(c) / total), backgroundColor: 'rgba(59,110,168,0.45)', yAxisID: 'y', order: 2 },
+    { type: 'bar', label: `paths left after deleting ${d} block${d === 1 ? '' : 's'}`, data: all.map((_, k) => (k <= L - d ? Number(left[k]) / total : 0)), backgroundColor: 'rgba(217,130,43,0.7)', yAxisID: 'y', order: 1, grouped: false },
+    { type: 'line', label: 'share of each length left', data: all.map((c, k) => (k <= L - d ? Number(left[k]) / Number(c) : 0)), borderColor: '#b02a37', borderWidth: 1.5, pointRadius: 1.5, yAxisID: 'remain', order: 0 },
+  ];
+}
+
+export function PathsPanel({ model, deleted }) {
+  const L = model.info.num_blocks;
+  const d = deleted.length;
+  const plain = !model.info.skip;
+  const canvas = useChart(chartConfig, updateChart, { L, d });
+  const all = binomials(L);
+  const peak = all.reduce((best, c, k) => (c > all[best] ? k : best), 0);
+  return (
+    <section class="panel" data-testid="panel-paths">
+      <h2>Paths through the network (paper Figs. 6a and 7)</h2>
+      {plain ? (
+        <p class="lead" data-testid="caption-paths">
+          {model.name} is a plain network: it has no skip connections, so there is exactly one path, through all {L} of its
+          blocks, and deleting any one of them cuts it. That is why deleting a single layer sends it to chance.
+        </p>
+      ) : (
+        <p class="lead" data-testid="caption-paths">
+          Each block can be passed through or skipped, so {model.name} holds <strong data-testid="paths-total">{powerOfTwoInWords(L)}</strong> paths from input
+          to output. A path that goes through k blocks has length k, and C({L}, k) paths have that length: most are of middling length
+          (the most common is {peak}), very few are as deep as the network. Deleting a block removes every path through it: after
+          deleting <span data-testid="paths-deleted">{d}</span> block{d === 1 ? '' : 's'}, {d ? `${powerOfTwoInWords(L - d)} paths are left, ${percent(2 ** -d, d > 6 ? 2 : 1)} of them` : 'all are left'}.
+          Click blocks above to delete them; the short paths survive best, which is why the network degrades gracefully.
+        </p>
+      )}
+      <div class="chart-box" hidden={plain}><canvas ref={canvas} data-testid="chart-paths" role="img" aria-label="number of paths of each length" /></div>
+    </section>
+  );
+}
