@@ -4,7 +4,7 @@
 // workers, refining as rounds finish, with cancel.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
-import { figures } from '../paper.js';
+import { figures, PAPER_BLOCKS } from '../paper.js';
 import { NumberField } from './Fields.jsx';
 import { CancelledError } from '../lab.js';
 
@@ -56,17 +56,19 @@ function totalChartConfig() {
   };
 }
 
-function updateTotal(chart, { summary, name }) {
+function updateTotal(chart, { summary, name, L }) {
   const lengths = summary?.lengths ?? [];
   const band = summary?.bands?.[1];
   chart.data.labels = lengths.map((l) => String(l.length));
   const paperSum = fig6c.total.reduce((a, b) => a + b, 0);
+  // Fig. 6c's shape is that of 54 blocks (C(54, k) paths of length k): drawn only beside a 54-block network.
   chart.data.datasets = [
     { type: 'bar', label: band ? `${name}: C(n,k) × mean norm (${Math.round(100 * band.mass)}% band ${band.lo}–${band.hi} shaded dark)` : name,
       data: lengths.map((l) => l.total), backgroundColor: lengths.map((l) => (band && l.length >= band.lo && l.length <= band.hi ? 'rgba(59,110,168,0.8)' : 'rgba(59,110,168,0.3)')) },
     { type: 'line', label: 'paper Fig. 6c (54 blocks), normalised', data: lengths.map((l) => { const i = fig6c.k.indexOf(l.length); return i < 0 ? null : fig6c.total[i] / paperSum; }),
       borderColor: '#6c757d', borderDash: [5, 4], pointRadius: 2, borderWidth: 1.5 },
   ];
+  if (L !== PAPER_BLOCKS) chart.data.datasets.pop();
 }
 
 const fmt = (v) => (v * 100 < 0.01 ? `${(v * 100).toExponential(1)}%` : `${(v * 100).toPrecision(2)}%`);
@@ -82,9 +84,9 @@ export function GradientsPanel({ lab, model, images }) {
   }, [model.name]);
   const summary = live?.summary ?? precomputed;
   const logCanvas = useChart(logChartConfig, updateLog, { summary, name: model.name });
-  const totalCanvas = useChart(totalChartConfig, updateTotal, { summary, name: model.name });
   const plain = !model.info.skip;
   const L = model.info.num_blocks;
+  const totalCanvas = useChart(totalChartConfig, updateTotal, { summary, name: model.name, L });
 
   const run = () => {
     abort.current?.abort();
@@ -110,9 +112,10 @@ export function GradientsPanel({ lab, model, images }) {
           only and the others through their skip connection only. The gradient shrinks with every residual branch it crosses
           (left: log scale), but there are C({L}, k) paths of length k; multiplying the two (right) shows where the gradient actually comes from.
           {b90 && b97 && ` For ${model.name}, ${Math.round(100 * b97.mass)}% of it comes from paths of length ${b97.lo}–${b97.hi} (${fmt(b97.path_fraction)} of all paths) and ${Math.round(100 * b90.mass)}% from ${b90.lo}–${b90.hi};`}
-          {summary?.decay && Number.isFinite(summary.decay.decades_per_block) && ` the mean norm falls ${Math.abs(summary.decay.decades_per_block).toFixed(2)} decades per block over lengths ${summary.decay.lo}–${summary.decay.hi}`}
-          {summary && ' '}(the paper, 54 blocks: 97% from lengths 5–17, 0.45% of its paths; {Math.abs(fig6b.log_slope_decades_per_block)} decades per block).
-          The effective band is also drawn on the paths chart below: the paths a lesion removes are mostly not the ones training used.
+          {summary?.decay && Number.isFinite(summary.decay.decades_per_block) && ` the mean norm ${summary.decay.decades_per_block < 0 ? 'falls' : 'rises'} ${Math.abs(summary.decay.decades_per_block).toFixed(2)} decades per block over lengths ${summary.decay.lo}–${summary.decay.hi}`}
+          {summary && ' '}(the paper, 54 blocks: 97% from lengths 5–17, 0.45% of its paths; its norm falls {Math.abs(fig6b.log_slope_decades_per_block)} decades per block).
+          {L !== PAPER_BLOCKS && ` The paper's Fig. 6c is drawn only beside a ${PAPER_BLOCKS}-block network: its shape belongs to C(${PAPER_BLOCKS}, k).`}
+          {' '}The effective band is also shaded on the paths chart below{b97 && b97.path_fraction < 0.5 ? ': most paths lie outside it, so most of the paths a lesion removes are ones training hardly used.' : '.'}
         </p>
       )}
       {!plain && (
