@@ -80,11 +80,11 @@ def section():
            'branch only and the others through their shortcut only (the downsampling shortcut\'s '
            'Jacobian where the block has one), and the L2 norm of the gradient of the mean '
            'cross-entropy with respect to block 1\'s input is recorded. 1000 samples per length, every '
-           'length, seed 1, BatchNorm in inference mode. A sample\'s paths of different lengths are '
+           'length (the paper\'s count; a row run with fewer says so), seed 1, BatchNorm in inference mode. A sample\'s paths of different lengths are '
            'nested (each adds one random block), so each length still gets 1000 independent uniform '
            'draws while the backward pass shares the gradients of common suffixes. The total per '
            'length is C(n,k) times the mean norm, normalised to 1; the *effective band* is the '
-           'shortest range of lengths holding 90% (97%) of it, with the share of all 2^n paths '
+           'shortest range of lengths holding 90%% (97%%) of it, with the share of all 2^n paths '
            'whose length lies in it. Decay is the least-squares slope of log10(mean norm) over '
            'lengths %d-%d, the range of the paper\'s digitised Fig. 6b.\n' % (p['k'][0], p['k'][-1]),
            '| model | blocks | 90% band (share of paths) | 97% band (share of paths) | decay, decades per block | '
@@ -95,17 +95,19 @@ def section():
         bands = {('%.0f' % (100 * b['mass'])): b for b in res['bands']}
         peak = max(res['lengths'], key=lambda l: l['total'])
         mean0 = res['lengths'][0]['mean'] if res['lengths'][0]['length'] == 0 else float('nan')
-        out.append('| %s | %d | %d-%d (%.3g%%) | %d-%d (%.3g%%) | %.2f | %.3g | %d | %.0f s, %d threads, %s |' % (
+        out.append('| %s | %d | %d-%d (%.3g%%) | %d-%d (%.3g%%) | %.2f | %.3g | %d | %d samples per length, %.0f s on %d thread(s), %s kernels |' % (
             name, res['blocks'], bands['90']['lo'], bands['90']['hi'], 100 * bands['90']['path_fraction'],
             bands['97']['lo'], bands['97']['hi'], 100 * bands['97']['path_fraction'],
-            res['decay']['decades_per_block'], mean0, peak['length'], res['seconds'], res['threads'],
+            res['decay']['decades_per_block'], mean0, peak['length'], res['samples'], res['seconds'], res['threads'],
             res['kernels']))
     n = p['blocks']
     out.append('| paper, ResNet-110 | %d | %d-%d (%.3g%%) | %d-%d (%.3g%%) | %.2f (Fig. 6b as digitised; %.2f fitted to its points) | (other units) | %d | |' % (
         n, *p['bands']['90'], 100 * path_fraction(n, *p['bands']['90']), *p['bands']['97'],
         100 * path_fraction(n, *p['bands']['97']), p['decay_digitised'], p['decay_fitted'], p['peak']))
     out.append('\nThe paper\'s 97% band, 5-17, is 0.45% of its 2^54 paths by its count; the share above is '
-               'computed the same way as ours (paths whose length lies in the band).\n')
+               'computed the same way as ours (paths whose length lies in the band). Run times are wall '
+               'clock on this workplace\'s shared 2-core machine, heavily loaded by other jobs while these '
+               'ran (load average 12-25): they are not benchmarks.\n')
     r110 = dict(results).get('resnet110')
     if r110:
         res = r110['result']
@@ -151,13 +153,14 @@ def main():
             continue
         digest = sha256_of(model)
         kept = load_precomputed(name)
-        if kept and kept['sha256'] == digest and not args.src:
+        if kept and kept['model']['sha256'] == digest and not args.src:
             continue
         if args.src:
             src = os.path.join(args.src, name + '.json')
-            if not os.path.exists(src):
+            try:
+                result = json.load(open(src))
+            except (OSError, ValueError):  # not there, or a run still writing it
                 continue
-            result = json.load(open(src))
         else:
             cmd = [args.cli, 'gradients', model, '--threads', args.threads, '--json']
             if args.data:
@@ -165,7 +168,10 @@ def main():
             result = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         result['model'] = name + '.safetensors'  # not the path it was run from
         with open(precomputed_path(name), 'w') as f:
-            json.dump({'sha256': digest, 'name': name, 'result': result}, f, separators=(',', ':'))
+            # The same head as the page's other precomputed files (web/tools/precompute.mjs).
+            json.dump({'model': {'name': name, 'sha256': digest}, 'data_source': 'the training split (50000 images) of '
+                       'this workplace\'s CIFAR-10 copy, decoded from a JPEG re-encoding',
+                       'computed_with': 'unravel gradients (native CLI)', 'result': result}, f, separators=(',', ':'))
             f.write('\n')
     write_section(section())
 

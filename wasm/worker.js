@@ -10,6 +10,9 @@
 //   summarize  {modelId, spec, raw}                        -> {summary}
 //   logits     {modelId, bytes, deleted}                   -> {intact, lesioned}   (Float32Array, n x 10;
 //                                                          deleted: 1-based blocks, as in specs)
+//   gradients  {modelId, bytes, samples, batch, seed, first} -> {norms}  (Float64Array, rounds x
+//                                                          lengths 0..L: log10 gradient norms)
+//   gradientSummary {modelId, norms}                       -> {summary}  (the CLI's --json fields)
 // The rows of an experiment are generated here, by the core, from the spec: no plans travel.
 // A failure replies {error, status}; fatal: true when the module itself broke (a trap, an abort,
 // anything that is not the core's own error), so that the pool retires this worker. In a browser
@@ -61,6 +64,15 @@ export function handlers() {
     },
     summarize({ modelId, spec, raw }) {
       return { reply: { summary: modelOf(modelId).model.summarize(spec, raw) } };
+    },
+    gradients({ modelId, bytes, samples, batch, seed, first }) {
+      const { model } = modelOf(modelId);
+      engine.setDataset(bytes, 'test images');
+      const norms = model.gradientSample({ samples, batch, seed, first });
+      return { reply: { norms }, transfer: [norms.buffer] };
+    },
+    gradientSummary({ modelId, norms }) {
+      return { reply: { summary: modelOf(modelId).model.gradientSummary(norms) } };
     },
     logits({ modelId, bytes, deleted }) {
       const { model, mean, std } = modelOf(modelId);

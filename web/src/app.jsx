@@ -12,6 +12,7 @@ import { DeleteKPanel } from './components/DeleteKPanel.jsx';
 import { ReorderPanel } from './components/ReorderPanel.jsx';
 import { DropPanel } from './components/DropPanel.jsx';
 import { PathsPanel } from './components/PathsPanel.jsx';
+import { GradientsPanel } from './components/GradientsPanel.jsx';
 import { TestImagesPanel } from './components/TestImagesPanel.jsx';
 import { Explanation } from './components/Explanation.jsx';
 
@@ -128,6 +129,7 @@ export function App() {
           <DeleteKPanel lab={lab} model={model} images={hasImages ? images : 0} />
           <ReorderPanel lab={lab} model={model} images={hasImages ? images : 0} />
           <DropPanel lab={lab} model={model} images={hasImages ? images : 0} />
+          <GradientsPanel lab={lab} model={model} images={hasImages ? images : 0} />
           <PathsPanel model={model} deleted={deleted} />
           {hasImages && <TestImagesPanel lab={lab} model={model} deleted={deleted} />}
         </>

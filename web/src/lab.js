@@ -96,7 +96,8 @@ export class Lab {
         const bytes = new Uint8Array(await (await fetchOk(`models/${entry.file}`, 'the model file')).arrayBuffer());
         const { info, sha256 } = await this.pool.load(name, { bytes, name: entry.file });
         const precomputed = await this.loadPrecomputed(name, sha256);
-        return { name, entry, id: name, sha256, info, precomputed };
+        const gradients = await this.loadGradients(name, sha256);
+        return { name, entry, id: name, sha256, info, precomputed, gradients };
       })();
       loading.catch(() => this.loaded.delete(name));
       this.loaded.set(name, loading);
@@ -120,6 +121,60 @@ export class Lab {
       this.results.set(specKey(summary.spec), { status: 'done', summary, imagesDone: images, imagesTotal: images, precomputed: { source: file.data_source, computedWith: file.computed_with } });
     }
     return { specs: byKind, dataSource: file.data_source, computedWith: file.computed_with, dataSha256: file.data_sha256 };
+  }
+
+  // The committed gradient-flow result of the CLI (`unravel gradients`, training set, 1000
+  // samples per length) for this model file, or null.
+  async loadGradients(name, sha256) {
+    try {
+      const file = await (await fetch(new URL(`precomputed/gradients-${name}.json`, base))).json();
+      return file?.model?.sha256 === sha256 ? file : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The gradient-flow protocol live on the page's test images: rounds of `batch` images, one
+   * path of every length each, `chunk` rounds per worker request, all workers at once.
+   * onUpdate({summary, done, total}) follows every finished chunk (in round order, so the
+   * result after n rounds is the same on any number of workers). Resolves when all are done;
+   * an aborted signal rejects with CancelledError.
+   */
+  async gradients(model, { samples, batch = 16, seed = 1, chunk = 2 }, onUpdate, signal) {
+    const bytes = this.images.records;
+    const starts = [];
+    for (let first = 0; first < samples; first += chunk) starts.push(first);
+    const parts = new Array(starts.length);
+    let next = 0;
+    let joined = new Float64Array(0);
+    let done = 0;
+    const flush = async () => {
+      while (next < parts.length && parts[next]) {
+        const grown = new Float64Array(joined.length + parts[next].length);
+        grown.set(joined);
+        grown.set(parts[next], joined.length);
+        joined = grown;
+        done = Math.min(samples, starts[next] + chunk);
+        next++;
+      }
+    };
+    let reported = Promise.resolve();
+    await Promise.all(starts.map(async (first, i) => {
+      const { norms } = await this.pool.request(model.id, 'gradients', { bytes, samples: Math.min(chunk, samples - first), batch, seed, first }, { priority: 1, signal });
+      parts[i] = norms;
+      const before = next;
+      await flush();
+      if (next > before) {
+        const snapshot = joined.slice();
+        const rounds = done;
+        reported = reported.then(async () => {
+          const { summary } = await this.pool.request(model.id, 'gradientSummary', { norms: snapshot }, { priority: -1, signal });
+          onUpdate({ summary, done: rounds, total: samples });
+        });
+      }
+    }));
+    await reported;
   }
 
   /** The default spec of a kind for a model: the precomputed one when there is one, else the

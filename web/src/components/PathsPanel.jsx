@@ -1,5 +1,6 @@
 // PathsPanel.jsx - Figs. 6a and 7: a residual network of L blocks has 2^L paths, C(L,k) of
 // length k; deleting d blocks leaves C(L-d,k) of them (exact counts), updated as blocks are clicked.
+// The effective paths (the shortest lengths holding 97% of the gradient, GradientsPanel) are shaded.
 import { useChart } from '../useChart.js';
 import { binomials, powerOfTwoInWords, percent } from '../format.js';
 
@@ -19,7 +20,7 @@ function chartConfig() {
   };
 }
 
-function updateChart(chart, { L, d }) {
+function updateChart(chart, { L, d, band }) {
   const all = binomials(L);
   const left = binomials(L - d);
   const total = 2 ** L;
@@ -29,13 +30,28 @@ function updateChart(chart, { L, d }) {
     { type: 'bar', label: `paths left after deleting ${d} block${d === 1 ? '' : 's'}`, data: all.map((_, k) => (k <= L - d ? Number(left[k]) / total : 0)), backgroundColor: 'rgba(217,130,43,0.7)', yAxisID: 'y', order: 1, grouped: false },
     { type: 'line', label: 'share of each length left', data: all.map((c, k) => (k <= L - d ? Number(left[k]) / Number(c) : 0)), borderColor: '#b02a37', borderWidth: 1.5, pointRadius: 1.5, yAxisID: 'remain', order: 0 },
   ];
+  if (band) {
+    chart.data.datasets.push({ type: 'bar', label: `effective paths: lengths ${band.lo}–${band.hi} carry ${Math.round(100 * band.mass)}% of the gradient`, data: all.map((_, k) => (k >= band.lo && k <= band.hi ? 1 : null)),
+      backgroundColor: 'rgba(40,160,90,0.12)', yAxisID: 'remain', order: 3, grouped: false, barPercentage: 1, categoryPercentage: 1 });
+  }
+}
+
+// The share of the paths with length in the band that a lesion of d blocks leaves.
+function effectiveLeft(all, left, band) {
+  let kept = 0, total = 0;
+  for (let k = band.lo; k <= band.hi; k++) {
+    total += Number(all[k]);
+    kept += k < left.length ? Number(left[k]) : 0;
+  }
+  return total ? kept / total : 0;
 }
 
 export function PathsPanel({ model, deleted }) {
   const L = model.info.num_blocks;
   const d = deleted.length;
   const plain = !model.info.skip;
-  const canvas = useChart(chartConfig, updateChart, { L, d });
+  const band = model.gradients?.result?.bands?.[1] ?? null; // the CLI's 97% band (precomputed)
+  const canvas = useChart(chartConfig, updateChart, { L, d, band });
   const all = binomials(L);
   const peak = all.reduce((best, c, k) => (c > all[best] ? k : best), 0);
   return (
@@ -53,6 +69,7 @@ export function PathsPanel({ model, deleted }) {
           (the most common is {peak}), very few are as deep as the network. Deleting a block removes every path through it: after
           deleting <span data-testid="paths-deleted">{d}</span> block{d === 1 ? '' : 's'}, {d ? `${powerOfTwoInWords(L - d)} paths are left, ${percent(2 ** -d, d > 6 ? 2 : 1)} of them` : 'all are left'}.
           Click blocks above to delete them; the short paths survive best, which is why the network degrades gracefully.
+          {band && <span data-testid="paths-effective">{` The shaded lengths ${band.lo}–${band.hi} are the effective paths, which carry ${Math.round(100 * band.mass)}% of the training gradient (gradients panel): ${d ? `${percent(effectiveLeft(all, binomials(L - d), band), 1)} of them are left after this lesion` : 'all of them are left'}.`}</span>}
         </p>
       )}
       <div class="chart-box" hidden={plain}><canvas ref={canvas} data-testid="chart-paths" role="img" aria-label="number of paths of each length" /></div>
