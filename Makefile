@@ -3,26 +3,48 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_WASM ?= build-wasm
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-# Where CIFAR-10 is read from: UNRAVEL_DATA, else this workplace's shared copy if present.
-# Made absolute: the tests read it from inside the build folders.
+# Where CIFAR-10 is read from: UNRAVEL_DATA as given (used as it is), else this workplace's
+# shared copy if present, else the official tarball, downloaded once into CIFAR_CACHE and checked
+# against its MD5 by tools/fetch_cifar.mjs (offline, it says what to download and where to put
+# it; the tests that need the data then skip). Made absolute: the tests read it from inside the
+# build folders.
+CIFAR_CACHE ?= $(or $(UNRAVEL_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/unravel)
 UNRAVEL_DATA ?= $(firstword $(wildcard ../shared/cifar10/cifar-10-binary.tar.gz))
-override UNRAVEL_DATA := $(if $(UNRAVEL_DATA),$(abspath $(UNRAVEL_DATA)))
+ifeq ($(strip $(UNRAVEL_DATA)),)
+FETCH_CIFAR := 1
+override UNRAVEL_DATA := $(CIFAR_CACHE)/cifar-10-binary.tar.gz
+endif
+override UNRAVEL_DATA := $(abspath $(UNRAVEL_DATA))
 export UNRAVEL_DATA
+# Prefix for commands that read the data: a fetched tarball only once it is there.
+WITH_DATA = $(if $(FETCH_CIFAR),UNRAVEL_DATA="$$([ -f '$(UNRAVEL_DATA)' ] && echo '$(UNRAVEL_DATA)')")
 
 # command:package pairs; a command already on PATH (e.g. node and npm from another source) is
 # not installed again.
 APT_NEEDS = cmake:cmake gcc:gcc make:make node:nodejs npm:npm emcc:emscripten chromium:chromium \
-            bash:bash
+            bash:bash clang:clang
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps native asan wasm web web-deps test test-native test-asan test-web run demo bench clean
+.PHONY: data deps native asan wasm web web-deps test test-native test-asan test-web test-fuzz fuzz fuzz-build run demo bench clean
 
 deps:
 	@missing=""; for need in $(APT_NEEDS); do command -v $${need%%:*} >/dev/null 2>&1 || missing="$$missing $${need#*:}"; done; \
 	dpkg -s zlib1g-dev >/dev/null 2>&1 || missing="$$missing zlib1g-dev"; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@# libFuzzer's runtime comes with the clang version installed (a Recommends, so check it)
+	@if command -v clang >/dev/null 2>&1 && ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then \
+	  rt=libclang-rt-$$(clang -dumpversion | cut -d. -f1)-dev; echo "installing: $$rt"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$rt; fi
+
+# The official CIFAR-10 tarball in the cache, when no UNRAVEL_DATA (or workplace copy) is given.
+data: deps
+ifdef FETCH_CIFAR
+	@UNRAVEL_CACHE='$(CIFAR_CACHE)' node tools/fetch_cifar.mjs >/dev/null || \
+	  echo "make: continuing without CIFAR-10: the tests that need it skip, the page ships no test images"
+endif
 
 native: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
@@ -32,13 +54,39 @@ asan: deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DUNRAVEL_SANITIZE=ON
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
-test-native: native
-	cd $(BUILD) && ctest -LE web --output-on-failure -j $(JOBS)
+test-native: native data
+	cd $(BUILD) && $(WITH_DATA) ctest -LE web --output-on-failure -j $(JOBS)
 
-test-asan: asan
-	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+test-asan: asan data
+	cd $(BUILD_ASAN) && $(WITH_DATA) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
-test: test-native test-asan test-web
+# One suite after the other: test-web reconfigures $(BUILD), which must not happen while
+# test-native's ctest runs in it (make -j test).
+test:
+	$(MAKE) test-native
+	$(MAKE) test-asan
+	$(MAKE) test-web
+	$(MAKE) test-fuzz
+
+# ---- fuzzing (fuzz/): libFuzzer with ASan+UBSan, clang only ---------------------------------
+fuzz-build: deps
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DUNRAVEL_SANITIZE=ON -DUNRAVEL_FUZZ=ON
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
+# Replays the seed corpora and fuzz/regressions, then a fixed-seed, fixed-count campaign per target.
+test-fuzz:
+	@if command -v clang >/dev/null 2>&1; then $(MAKE) fuzz-build && cd $(BUILD_FUZZ) && ctest --output-on-failure; \
+	else echo "test-fuzz: no clang: the fuzz targets are not built (make deps installs it)"; fi
+
+# Open-ended campaigns: FUZZ_SECONDS per target (0: until interrupted); crashes land in
+# $(BUILD_FUZZ)/fuzz/findings-<target>/ (fix, then copy the input to fuzz/regressions/<target>/).
+FUZZ_TARGETS ?= model cifar
+FUZZ_SECONDS ?= 600
+fuzz: fuzz-build
+	cd $(BUILD_FUZZ)/fuzz && ./make_seeds corpus && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p campaign-$$t findings-$$t && \
+	  ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 -artifact_prefix=findings-$$t/ \
+	    campaign-$$t corpus/$$t $(CURDIR)/fuzz/regressions/$$t || exit 1; done
 
 # ---- WebAssembly engine, the page and their tests (wasm/, web/, tests/web/) -----------------
 # Debian's emcc needs NODE_PATH; npm packages are pinned by the lock files.
@@ -56,13 +104,13 @@ web-deps: deps web/node_modules/.package-lock.json tests/web/node_modules/.packa
 
 # The static page in web/dist, with a test subset cut from UNRAVEL_DATA (WEB_IMAGES=10000: all).
 WEB_IMAGES ?= 1000
-web: wasm web-deps
-	node web/build.mjs --wasm $(BUILD_WASM)/wasm --images $(WEB_IMAGES)
+web: wasm web-deps native data
+	$(WITH_DATA) node web/build.mjs --cli $(BUILD)/cli/unravel --wasm $(BUILD_WASM)/wasm --images $(WEB_IMAGES)
 
 test-web: native web
 	cmake -S . -B $(BUILD) -DUNRAVEL_WASM_DIR=$(abspath $(BUILD_WASM))/wasm -DUNRAVEL_WEB_DIST=$(abspath web/dist)
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest -L web --output-on-failure
+	cd $(BUILD) && $(WITH_DATA) ctest -L web --output-on-failure
 	cd $(BUILD_WASM) && ctest --output-on-failure
 
 # Build everything (CLI, WebAssembly, page) and serve the lab on localhost (PORT=8000).
@@ -71,4 +119,4 @@ run: native web
 	node web/serve.mjs web/dist --port $(PORT)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM) $(BUILD_FUZZ)

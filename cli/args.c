@@ -242,3 +242,13 @@ int args_parse(int argc, char **argv, args *a, char *msg, int len)
         return usage_error(msg, len, "--predictions goes into the JSON output: add --json");
     return 1;
 }
+
+int args_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    return parse_int(s, lo, hi, out);
+}
+
+int args_parse_range(const char *s, int lo_limit, int *lo, int *hi)
+{
+    return parse_range(s, lo_limit, lo, hi);
+}

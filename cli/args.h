@@ -35,4 +35,9 @@ typedef struct args {
 /* Parse argv; on a usage error writes a one-line message into msg and returns 0. */
 int args_parse(int argc, char **argv, args *a, char *msg, int msg_len);
 
+/* The parsers behind the flags, for commands that parse their own (cli/gradients.c):
+ * an integer in [lo, hi]; "a-b" or "a" with lo_limit <= a <= b. Return 0 when malformed. */
+int args_parse_int(const char *s, long long lo, long long hi, long long *out);
+int args_parse_range(const char *s, int lo_limit, int *lo, int *hi);
+
 #endif

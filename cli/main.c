@@ -11,7 +11,9 @@
 
 #include "args.h"
 #include "data.h"
+#include "gradients.h"
 #include "json.h"
+#include "data_cmd.h"
 #include "unravel.h"
 
 static const char *const help_text =
@@ -28,7 +30,10 @@ static const char *const help_text =
     "  unravel run SPEC.json [--models DIR] [--data PATH] [--any-data]   an experiment spec\n"
     "  unravel paths MODEL [--k 0-10]           path-length distribution, paths left after k deletions\n"
     "  unravel bench MODEL [--batch B] [--threads T] [--seconds S]\n"
+    "  unravel gradients MODEL [--split train|test] [--samples 1000] [--batch 16] [--lengths 0-54]\n"
+    "                    [--seed S]                gradient per path length (Figs. 6b, 6c)\n"
     "  unravel --version\n"
+    "  unravel data [--data PATH] [--limit N] --out FILE   first N test records, checked, as a .bin\n"
     "\n"
     "  --data PATH    CIFAR-10: cifar-10-binary.tar.gz, its folder or a .bin (default $UNRAVEL_DATA)\n"
     "  --limit N      first N test images      --threads T   worker threads (default: all CPUs)\n"
@@ -185,11 +190,11 @@ static int cmd_info(const args *a)
     if (a->json) {
         printf("{\"model\":");
         json_string(a->model);
-        printf(",\"block\":\"%s\",\"shortcut\":\"%c\",\"skip\":%s,\"blocks_per_stage\":%d,"
+        printf(",\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,\"blocks_per_stage\":%d,"
                "\"blocks\":%d,\"widths\":[%d,%d,%d],\"params\":%lld,\"flops\":%.0f,"
                "\"downsampling\":[",
                in->block == UNR_PREACT ? "preact" : "postact", in->shortcut,
-               in->skip ? "true" : "false", in->blocks_per_stage, in->num_blocks, in->widths[0],
+               in->shortcut_bn ? "true" : "false", in->skip ? "true" : "false", in->blocks_per_stage, in->num_blocks, in->widths[0],
                in->widths[1], in->widths[2], in->params, in->flops);
         for (int b = 0, n = 0; b < in->num_blocks; b++)
             if (unr_block_downsamples(m, b)) printf(n++ ? ",%d" : "%d", b + 1);
@@ -202,8 +207,9 @@ static int cmd_info(const args *a)
         }
         printf("],\"kernels\":\"%s\"}\n", unr_kernels_name());
     } else {
-        printf("%s: %s %s network, shortcut %c, %d blocks (%d per stage), widths %d/%d/%d\n",
+        printf("%s: %s %s network, shortcut %c%s, %d blocks (%d per stage), widths %d/%d/%d\n",
                a->model, block_kind_name(in), in->skip ? "residual" : "plain", in->shortcut,
+               in->shortcut != 'B' ? "" : in->shortcut_bn ? " (projection + BN)" : " (projection, no BN)",
                in->num_blocks, in->blocks_per_stage, in->widths[0], in->widths[1], in->widths[2]);
         printf("parameters %lld, %.1f MFLOP per image, kernels %s\n", in->params, in->flops / 1e6,
                unr_kernels_name());
@@ -656,6 +662,8 @@ int main(int argc, char **argv)
         printf("unravel %s\n", UNRAVEL_VERSION);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "gradients")) return cmd_gradients(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "data")) return unr_cmd_data(argc, argv);
     args a;
     char msg[512];
     if (!args_parse(argc, argv, &a, msg, sizeof msg)) {

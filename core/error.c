@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *unr_status_str(unr_status status)
 {
@@ -29,14 +30,55 @@ const char *unr_status_str(unr_status status)
     return names[status];
 }
 
+/* Length of the valid UTF-8 sequence at s (first byte >= 0x80) that is not a C1 control
+ * (U+0080..U+009F), or 0. */
+static size_t printable_utf8(const unsigned char *s)
+{
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80) return 0;
+    if (n == 2 && s[0] == 0xC2 && s[1] < 0xA0) return 0;
+    if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0))) return 0;
+    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))) return 0;
+    return n;
+}
+
+/* Messages quote file contents (metadata, names, tar members) and end up on terminals and
+ * pages: control bytes and invalid UTF-8 are written as \xNN, so a file cannot send escape
+ * sequences. */
+static void copy_printable(char *dst, size_t cap, const char *src)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t at = 0;
+    while (*s) {
+        size_t n = *s >= 0x20 && *s < 0x7F ? 1 : *s >= 0x80 ? printable_utf8(s) : 0;
+        if (n) {
+            if (at + n >= cap) break;
+            memcpy(dst + at, s, n);
+            at += n;
+            s += n;
+        } else {
+            if (at + 4 >= cap) break;
+            snprintf(dst + at, cap - at, "\\x%02x", *s);
+            at += 4;
+            s++;
+        }
+    }
+    dst[at] = '\0';
+}
+
 unr_status unr_fail(unr_error *err, unr_status status, const char *fmt, ...)
 {
     if (err) {
+        /* The raw text may be longer than the message: escapes make it grow. */
+        char raw[sizeof err->message];
         va_list ap;
         va_start(ap, fmt);
         err->status = status;
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        copy_printable(err->message, sizeof err->message, raw);
     }
     return status;
 }

@@ -63,6 +63,8 @@ void unr_workspace_free(unr_workspace *ws)
     free(ws);
 }
 
+const float *unr_workspace_position(const unr_workspace *ws, int i) { return ws->cache[i]; }
+
 void unr_load_record(const unr_model *m, unr_workspace *ws, const unsigned char *record)
 {
     const unsigned char *px = record + 1;

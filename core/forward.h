@@ -24,6 +24,10 @@ void unr_forward_base(const unr_model *m, unr_workspace *ws, float *logits);
 void unr_forward_plan(const unr_model *m, unr_workspace *ws, const unr_plan *plan, int start,
                       float *logits);
 
+/* The cached input of position i (0..num_blocks; num_blocks: the last block's output) after
+ * unr_forward_base on a workspace made with a cache. */
+const float *unr_workspace_position(const unr_workspace *ws, int i);
+
 /* First position at which a plan differs from the unmodified network (num_blocks if none). */
 int unr_plan_first_change(const unr_plan *plan);
 

@@ -68,7 +68,10 @@ const unr_kernels *unr_kernels_avx512(void);
 const unr_kernels *unr_kernels_wasmsimd(void);
 
 /* The one place that decides which variant runs: the best the CPU supports, unless the
- * environment variable UNRAVEL_KERNELS names one ("scalar", "avx2", "avx512"). Chosen once. */
+ * environment variable UNRAVEL_KERNELS names one ("scalar", "avx2", "avx512"). Chosen once.
+ * NULL when UNRAVEL_KERNELS names an unknown variant or one this CPU cannot run (models then
+ * fail to load with unr_kernels_problem() as the reason). */
 const unr_kernels *unr_kernels_active(void);
+const char *unr_kernels_problem(void);
 
 #endif

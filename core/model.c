@@ -2,7 +2,9 @@
 #include "model.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,26 @@ static unr_status read_metadata(const unr_st_file *f, const char *name, unr_mode
                         name, v);
     info->shortcut = v[0];
 
+    /* Whether a projection carries its own BatchNorm is stated, never guessed from the tensors:
+     * a missing shortcut.bn must read as an error, not as "no BN". */
+    v = unr_st_meta_get(f, "unravel.shortcut_bn");
+    info->shortcut_bn = 0;
+    if (info->shortcut == 'B') {
+        if (!v)
+            return unr_fail(err, UNR_ERR_METADATA,
+                            "%s: unravel.shortcut_bn is missing (shortcut B must say 'true' or "
+                            "'false': whether the projection has its own BatchNorm)",
+                            name);
+        if (strcmp(v, "true") == 0) info->shortcut_bn = 1;
+        else if (strcmp(v, "false") != 0)
+            return unr_fail(err, UNR_ERR_METADATA,
+                            "%s: unravel.shortcut_bn is '%s', expected 'true' or 'false'", name, v);
+    } else if (v) {
+        return unr_fail(err, UNR_ERR_METADATA,
+                        "%s: unravel.shortcut_bn is set but the shortcut is A (no projection)",
+                        name);
+    }
+
     if (!(v = need_meta(f, name, "unravel.skip", err))) return UNR_ERR_METADATA;
     if (strcmp(v, "true") == 0) info->skip = 1;
     else if (strcmp(v, "false") == 0) info->skip = 0;
@@ -102,9 +124,14 @@ static unr_status read_metadata(const unr_st_file *f, const char *name, unr_mode
             return unr_fail(err, UNR_ERR_METADATA, "%s: %s is '%s', expected 3 numbers", name,
                             norm_keys[k], v);
         for (int c = 0; c < 3; c++) {
-            if (k == 1 && !(num[c] > 0))
-                return unr_fail(err, UNR_ERR_METADATA, "%s: unravel.std is '%s': must be positive",
-                                name, v);
+            /* As float32: a std that rounds to 0 (or a denormal) would divide pixels to infinity. */
+            if (k == 1 && !(num[c] >= FLT_MIN && num[c] <= FLT_MAX))
+                return unr_fail(err, UNR_ERR_METADATA,
+                                "%s: unravel.std is '%s': must be positive and at least %g", name,
+                                v, (double)FLT_MIN);
+            if (k == 0 && fabs(num[c]) > FLT_MAX)
+                return unr_fail(err, UNR_ERR_METADATA,
+                                "%s: unravel.mean is '%s': beyond the float32 range", name, v);
             (k == 0 ? info->mean : info->std)[c] = (float)num[c];
         }
     }
@@ -118,6 +145,14 @@ static unr_status read_metadata(const unr_st_file *f, const char *name, unr_mode
             return unr_fail(err, UNR_ERR_METADATA,
                             "%s: unravel.classes must be %d non-empty names under 32 characters",
                             name, UNR_CLASSES);
+        /* Names are shown in tables and pages: no control characters (terminal escapes). */
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (c < 0x20 || c == 0x7F || (c == 0xC2 && i + 1 < len && (unsigned char)p[i + 1] < 0xA0))
+                return unr_fail(err, UNR_ERR_METADATA,
+                                "%s: unravel.classes: class %d holds a control character", name,
+                                cls + 1);
+        }
         memcpy(info->classes[cls], p, len);
         info->classes[cls][len] = '\0';
         if (!comma) break;
@@ -133,7 +168,13 @@ static unr_status read_metadata(const unr_st_file *f, const char *name, unr_mode
             return unr_fail(err, UNR_ERR_METADATA,
                             "%s: unravel.residual_scale must hold %d numbers, one per block", name,
                             info->num_blocks);
-        for (int b = 0; b < info->num_blocks; b++) scales[b] = (float)num[b];
+        for (int b = 0; b < info->num_blocks; b++) {
+            if (fabs(num[b]) > FLT_MAX)
+                return unr_fail(err, UNR_ERR_METADATA,
+                                "%s: unravel.residual_scale of block %d (%g) is beyond the float32 range",
+                                name, b + 1, num[b]);
+            scales[b] = (float)num[b];
+        }
     }
     return UNR_OK;
 }
@@ -147,6 +188,7 @@ typedef struct loader {
     float *raw;          /* scratch: a tensor as stored (largest tensor of the file) */
     float *bn;           /* scratch: BatchNorm's four vectors [4][widest] */
     float *fold;         /* scratch: multiply and add of a folded BatchNorm [2][widest] */
+    int check_only;      /* names and shapes only: the pass before anything is allocated */
     unr_error *err;
 } loader;
 
@@ -175,6 +217,7 @@ static unr_status take(loader *L, const char *tname, int ndim, const long long *
                         L->name, tname, got, want);
     }
     L->used[t - L->file->tensors] = 1;
+    if (L->check_only) return UNR_OK;
     return unr_st_read_f32(L->file, t, dst, L->name, L->err);
 }
 
@@ -182,14 +225,15 @@ static unr_status take(loader *L, const char *tname, int ndim, const long long *
 static unr_status take_bn(loader *L, const char *prefix, int c, float *mul, float *add)
 {
     static const char *const parts[4] = {"weight", "bias", "running_mean", "running_var"};
-    const float *g = L->bn, *beta = L->bn + c, *mean = L->bn + 2 * c, *var = L->bn + 3 * c;
     long long shape[1] = {c};
     char tname[160];
     for (int i = 0; i < 4; i++) {
         snprintf(tname, sizeof tname, "%s.%s", prefix, parts[i]);
-        unr_status st = take(L, tname, 1, shape, L->bn + i * c);
+        unr_status st = take(L, tname, 1, shape, L->check_only ? NULL : L->bn + i * c);
         if (st) return st;
     }
+    if (L->check_only) return UNR_OK;
+    const float *g = L->bn, *beta = L->bn + c, *mean = L->bn + 2 * c, *var = L->bn + 3 * c;
     for (int i = 0; i < c; i++) {
         if (var[i] < 0)
             return unr_fail(L->err, UNR_ERR_NONFINITE,
@@ -198,6 +242,13 @@ static unr_status take_bn(loader *L, const char *prefix, int c, float *mul, floa
         double inv = 1.0 / sqrt((double)var[i] + BN_EPS);
         mul[i] = (float)(g[i] * inv);
         add[i] = (float)(beta[i] - mean[i] * g[i] * inv);
+        /* Finite inputs can still fold to infinity (a huge weight over a zero variance). */
+        if (!isfinite(mul[i]) || !isfinite(add[i]))
+            return unr_fail(L->err, UNR_ERR_NONFINITE,
+                            "%s: BatchNorm '%s' channel %d folds to a non-finite %s (weight %g, "
+                            "bias %g, running_mean %g, running_var %g)",
+                            L->name, prefix, i, isfinite(mul[i]) ? "shift" : "scale", (double)g[i],
+                            (double)beta[i], (double)mean[i], (double)var[i]);
     }
     return UNR_OK;
 }
@@ -208,20 +259,29 @@ static unr_status take_conv(loader *L, const char *wname, const char *bn, unr_co
 {
     int k = cv->ksize, ci = cv->cin, co = cv->cout;
     long long shape[4] = {co, ci, k, k};
-    float *mul = L->fold, *add = L->fold + co;
+    float *mul = L->fold, *add = L->check_only ? NULL : L->fold + co; /* no scratch yet */
     unr_status st = take(L, wname, 4, shape, L->raw);
     if (st) return st;
     if (bn) {
         if ((st = take_bn(L, bn, co, mul, add))) return st;
-    } else {
+    } else if (!L->check_only) {
         for (int o = 0; o < co; o++) mul[o] = 1.0f, add[o] = 0.0f;
     }
+    if (L->check_only) return UNR_OK;
     for (int o = 0; o < co; o++)
         for (int i = 0; i < ci; i++)
             for (int y = 0; y < k; y++)
-                for (int x = 0; x < k; x++)
-                    cv->weight[((size_t)(y * k + x) * ci + i) * co + o] =
-                        L->raw[(((size_t)o * ci + i) * k + y) * k + x] * mul[o];
+                for (int x = 0; x < k; x++) {
+                    size_t from = (((size_t)o * ci + i) * k + y) * k + x;
+                    float w = L->raw[from] * mul[o];
+                    if (!isfinite(w))
+                        return unr_fail(L->err, UNR_ERR_NONFINITE,
+                                        "%s: tensor '%s' element %zu (%g) times BatchNorm '%s' "
+                                        "scale %g is not a finite float32",
+                                        L->name, wname, from, (double)L->raw[from], bn,
+                                        (double)mul[o]);
+                    cv->weight[((size_t)(y * k + x) * ci + i) * co + o] = w;
+                }
     memcpy(cv->bias, add, (size_t)co * sizeof *add);
     return UNR_OK;
 }
@@ -229,14 +289,15 @@ static unr_status take_conv(loader *L, const char *wname, const char *bn, unr_co
 /* ---- layout ------------------------------------------------------------------------------ */
 
 /* Describe every layer's shape, then carve all arrays from one allocation. With params == NULL
- * only counts the floats needed. */
-static size_t layout(unr_model *m, float *params)
+ * only counts the floats needed, in 64 bits: size_t is 32 bits in WebAssembly, and the count
+ * comes from metadata that nothing has checked against the file yet. */
+static uint64_t layout(unr_model *m, float *params)
 {
-    size_t used = 0;
+    uint64_t used = 0;
 #define CARVE(ptr, count)                                  \
     do {                                                   \
         if (params) (ptr) = params + used;                 \
-        used += (size_t)(count);                           \
+        used += (uint64_t)(count);                         \
     } while (0)
     const unr_model_info *in = &m->info;
     int n = in->blocks_per_stage;
@@ -309,7 +370,7 @@ static unr_status load_tensors(unr_model *m, loader *L)
         if (bl->has_proj) {
             snprintf(w, sizeof w, "%s.shortcut.conv.weight", p);
             snprintf(bn, sizeof bn, "%s.shortcut.bn", p);
-            if ((st = take_conv(L, w, bn, &bl->proj))) return st;
+            if ((st = take_conv(L, w, in->shortcut_bn ? bn : NULL, &bl->proj))) return st;
         }
     }
     int w3 = in->widths[2];
@@ -354,14 +415,17 @@ static unr_conv_args pack_args(const unr_conv *c)
 /* Let the active kernels prepare each layer's weights once (e.g. Winograd transforms). */
 static unr_status pack_weights(unr_model *m, const char *name, unr_error *err)
 {
-    size_t total = 0;
+    uint64_t total = 0;
     unr_conv *c;
     for (int i = 0; (c = nth_conv(m, i)); i++) {
         unr_conv_args a = pack_args(c);
         total += unr_conv_pack_size(m->kernels, &a);
     }
     if (!total) return UNR_OK;
-    m->packed = malloc(total * sizeof(float));
+    if (total > SIZE_MAX / sizeof(float))
+        return unr_fail(err, UNR_ERR_NOMEM, "%s: %llu packed weights do not fit this build's memory",
+                        name, (unsigned long long)total);
+    m->packed = malloc((size_t)total * sizeof(float));
     if (!m->packed) return unr_fail(err, UNR_ERR_NOMEM, "%s: out of memory", name);
     float *p = m->packed;
     for (int i = 0; (c = nth_conv(m, i)); i++) {
@@ -417,27 +481,47 @@ unr_status unr_model_load(const void *bytes, size_t len, const char *name, unr_m
         goto done;
     }
     if ((st = read_metadata(&f, name, &m->info, scales, err))) goto done;
+    m->kernels = unr_kernels_active();
+    if (!m->kernels) {
+        st = unr_fail(err, UNR_ERR_ARGUMENT, "%s: %s", name, unr_kernels_problem());
+        goto done;
+    }
+    /* Every expected tensor's name and shape is checked against the file before the network's
+     * arrays are allocated: their sizes come from metadata, and a file must not be able to ask
+     * for more memory than its own tensors justify. */
     m->blocks = calloc((size_t)m->info.num_blocks, sizeof *m->blocks);
-    size_t floats = m->blocks ? layout(m, NULL) : 0;
-    m->params = floats ? calloc(floats, sizeof(float)) : NULL;
-    /* Scratch sized for the largest tensor in the file and the widest layer. */
-    size_t raw_len = 1, widest = (size_t)m->info.widths[2];
-    for (int t = 0; t < f.num_tensors; t++)
-        if ((size_t)f.tensors[t].elements > raw_len) raw_len = (size_t)f.tensors[t].elements;
-    tmp = malloc((raw_len + 6 * widest) * sizeof *tmp);
     used = calloc((size_t)f.num_tensors + 1, 1);
-    if (!m->blocks || !m->params || !tmp || !used) {
+    if (!m->blocks || !used) {
+        st = unr_fail(err, UNR_ERR_NOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    uint64_t floats = layout(m, NULL);
+    loader L = {.file = &f, .name = name, .used = used, .check_only = 1, .err = err};
+    if ((st = load_tensors(m, &L))) goto done;
+    /* Scratch sized for the largest tensor in the file and the widest layer. */
+    uint64_t raw_len = 1, widest = (uint64_t)m->info.widths[2];
+    for (int t = 0; t < f.num_tensors; t++)
+        if ((uint64_t)f.tensors[t].elements > raw_len) raw_len = (uint64_t)f.tensors[t].elements;
+    uint64_t scratch = raw_len + 6 * widest;
+    if (floats > SIZE_MAX / sizeof(float) || scratch > SIZE_MAX / sizeof(float)) {
+        st = unr_fail(err, UNR_ERR_NOMEM, "%s: %llu parameters do not fit this build's memory",
+                      name, (unsigned long long)floats);
+        goto done;
+    }
+    m->params = calloc((size_t)floats, sizeof(float));
+    tmp = malloc((size_t)scratch * sizeof *tmp);
+    if (!m->params || !tmp) {
         st = unr_fail(err, UNR_ERR_NOMEM, "%s: out of memory", name);
         goto done;
     }
     layout(m, m->params);
     for (int b = 0; b < m->info.num_blocks; b++) m->blocks[b].scale = scales[b];
-    loader L = {.file = &f, .name = name, .used = used, .raw = tmp, .bn = tmp + raw_len,
-                .fold = tmp + raw_len + 4 * widest, .err = err};
+    memset(used, 0, (size_t)f.num_tensors + 1);
+    L = (loader){.file = &f, .name = name, .used = used, .raw = tmp, .bn = tmp + raw_len,
+                 .fold = tmp + raw_len + 4 * widest, .err = err};
     if ((st = load_tensors(m, &L))) goto done;
     m->info.params = count_params(&f);
     m->info.flops = count_flops(m);
-    m->kernels = unr_kernels_active();
     if ((st = pack_weights(m, name, err))) goto done;
     unr_ok(err);
 done:

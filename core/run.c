@@ -123,11 +123,22 @@ unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_
     const unr_run_options *o = options ? options : &defaults;
     if (!model || !data || !baseline || num_plans < 0 || (num_plans > 0 && (!plans || !tallies)))
         return unr_fail(err, UNR_ERR_ARGUMENT, "unr_run_plans: missing model, data or outputs");
-    int first = o->first, count = o->count < 0 ? data->count - first : o->count;
-    if (first < 0 || count < 0 || first + count > data->count)
+    if (data->count < 0 || (data->count > 0 && !data->records))
+        return unr_fail(err, UNR_ERR_ARGUMENT, "unr_run_plans: the dataset has no records");
+    /* Compared without forming first + count, which overflows int for hostile ranges. */
+    int first = o->first;
+    if (first < 0 || first > data->count || (o->count >= 0 && o->count > data->count - first))
         return unr_fail(err, UNR_ERR_ARGUMENT,
-                        "images %d..%d are outside the dataset's %d images", first + 1,
-                        first + count, data->count);
+                        "images %lld..%lld are outside the dataset's %d images", (long long)first + 1,
+                        (long long)first + (o->count < 0 ? data->count - first : o->count),
+                        data->count);
+    int count = o->count < 0 ? data->count - first : o->count;
+    /* unr_cifar_view checked the labels, but a dataset may be filled in by hand: a label indexes
+     * the tallies. */
+    for (int i = first; i < first + count; i++)
+        if (data->records[(size_t)i * UNR_CIFAR_RECORD] >= UNR_CLASSES)
+            return unr_fail(err, UNR_ERR_DATA, "record %d has label %u, not 0-9", i,
+                            data->records[(size_t)i * UNR_CIFAR_RECORD]);
     for (int p = 0; p < num_plans; p++) {
         unr_status st = unr_plan_validate(model, &plans[p], err);
         if (st) {

@@ -9,8 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Real headers are a few hundred kilobytes; a huge length is a corrupt or hostile file. */
-#define UNR_ST_MAX_HEADER (100u * 1024u * 1024u)
+/* Limits (stated in models/FORMAT.md) sized from what a real model needs: the largest network
+ * the engine loads (3 x 128 blocks, option B) has a header of about 350 KB, 3,862 tensors and
+ * 10 metadata keys, the longest value (its residual scales) under 8 KB. They bound what a hostile
+ * header can make the parser allocate (a few tens of bytes per header byte) before any check. */
+#define UNR_ST_MAX_HEADER (1u << 20)
+#define UNR_ST_MAX_TENSORS 8192
+#define UNR_ST_MAX_META 32
+#define UNR_ST_MAX_META_VALUE (64u * 1024u)
 
 static const char *dtype_name(unr_dtype d)
 {
@@ -60,24 +66,36 @@ static unr_status parse_metadata(const unr_json_doc *doc, const unr_json_value *
 {
     if (m->type != UNR_JSON_OBJECT)
         return unr_fail(err, UNR_ERR_HEADER_JSON, "%s: __metadata__ is not an object", name);
-    out->meta = calloc(m->count ? (size_t)m->count : 1, sizeof *out->meta);
-    if (!out->meta) return unr_fail(err, UNR_ERR_NOMEM, "%s: out of memory for metadata", name);
+    if (m->count > UNR_ST_MAX_META)
+        return unr_fail(err, UNR_ERR_HEADER_JSON, "%s: __metadata__ has %d keys (at most %d)", name,
+                        m->count, UNR_ST_MAX_META);
+    /* Check every entry first, then copy the values into one block of the exact size. */
+    size_t text = 0;
     for (const unr_json_value *v = unr_json_child(doc, m); v; v = unr_json_next(doc, v)) {
-        unr_st_meta *e = &out->meta[out->num_meta];
         if (v->type != UNR_JSON_STRING)
             return unr_fail(err, UNR_ERR_HEADER_JSON,
                             "%s: __metadata__ value of '%.64s' is not a string", name, v->key);
-        if (v->key_len >= sizeof e->key || strlen(v->key) != v->key_len)
+        if (v->key_len >= sizeof out->meta->key || strlen(v->key) != v->key_len)
             return unr_fail(err, UNR_ERR_HEADER_JSON,
                             "%s: __metadata__ key '%.64s...' is longer than %zu bytes or holds NUL",
-                            name, v->key, sizeof e->key - 1);
-        if (v->str_len >= sizeof e->value || strlen(v->str) != v->str_len)
+                            name, v->key, sizeof out->meta->key - 1);
+        if (v->str_len > UNR_ST_MAX_META_VALUE || strlen(v->str) != v->str_len)
             return unr_fail(err, UNR_ERR_HEADER_JSON,
-                            "%s: __metadata__ value of '%s' is longer than %zu bytes or holds NUL",
-                            name, v->key, sizeof e->value - 1);
+                            "%s: __metadata__ value of '%s' is longer than %u bytes or holds NUL",
+                            name, v->key, UNR_ST_MAX_META_VALUE);
+        text += v->str_len + 1;
+    }
+    out->meta = calloc(m->count ? (size_t)m->count : 1, sizeof *out->meta);
+    out->meta_text = malloc(text ? text : 1);
+    if (!out->meta || !out->meta_text)
+        return unr_fail(err, UNR_ERR_NOMEM, "%s: out of memory for metadata", name);
+    char *at = out->meta_text;
+    for (const unr_json_value *v = unr_json_child(doc, m); v; v = unr_json_next(doc, v)) {
+        unr_st_meta *e = &out->meta[out->num_meta++];
         memcpy(e->key, v->key, v->key_len + 1);
-        memcpy(e->value, v->str, v->str_len + 1);
-        out->num_meta++;
+        memcpy(at, v->str, v->str_len + 1);
+        e->value = at;
+        at += v->str_len + 1;
     }
     return UNR_OK;
 }
@@ -218,7 +236,8 @@ unr_status unr_st_parse(const void *bytes, size_t len, const char *name, unr_st_
                         "%s: header length %llu exceeds the %zu bytes after the length field (truncated?)",
                         name, (unsigned long long)n, len - 8);
     if (n > UNR_ST_MAX_HEADER)
-        return unr_fail(err, UNR_ERR_HEADER_SIZE, "%s: header length %llu is over the %u-byte limit",
+        return unr_fail(err, UNR_ERR_HEADER_SIZE,
+                        "%s: header length %llu is over the %u-byte limit (real models need under 400 KB)",
                         name, (unsigned long long)n, UNR_ST_MAX_HEADER);
 
     unr_json_doc doc;
@@ -234,6 +253,12 @@ unr_status unr_st_parse(const void *bytes, size_t len, const char *name, unr_st_
     out->data_len = len - 8 - (size_t)n;
     if (root->type != UNR_JSON_OBJECT) {
         st = unr_fail(err, UNR_ERR_HEADER_JSON, "%s: header is not a JSON object", name);
+        goto done;
+    }
+    int tensors = root->count - (unr_json_get(&doc, root, "__metadata__") != NULL);
+    if (tensors > UNR_ST_MAX_TENSORS) {
+        st = unr_fail(err, UNR_ERR_HEADER_JSON, "%s: header lists %d tensors (at most %d)", name,
+                      tensors, UNR_ST_MAX_TENSORS);
         goto done;
     }
     out->tensors = calloc(root->count ? (size_t)root->count : 1, sizeof *out->tensors);
@@ -267,6 +292,7 @@ void unr_st_free(unr_st_file *file)
     if (!file) return;
     free(file->tensors);
     free(file->meta);
+    free(file->meta_text);
     memset(file, 0, sizeof *file);
 }
 

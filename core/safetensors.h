@@ -26,7 +26,7 @@ typedef struct unr_st_tensor {
 
 typedef struct unr_st_meta {
     char key[64];
-    char value[1024];
+    const char *value; /* NUL-terminated, in the file's meta_text */
 } unr_st_meta;
 
 typedef struct unr_st_file {
@@ -36,6 +36,7 @@ typedef struct unr_st_file {
     unr_st_tensor *tensors;
     int num_meta;
     unr_st_meta *meta;
+    char *meta_text;           /* the one allocation behind every meta value */
 } unr_st_file;
 
 /* name is the file's name for messages. On failure *out is left empty (nothing to free). */

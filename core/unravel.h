@@ -80,7 +80,8 @@ typedef enum unr_block_kind { UNR_POSTACT = 0, UNR_PREACT = 1 } unr_block_kind;
 
 typedef struct unr_model_info {
     unr_block_kind block;
-    char shortcut;           /* 'A' (subsample + zero channels) or 'B' (1x1 conv + BN) */
+    char shortcut;           /* 'A' (subsample + zero channels) or 'B' (1x1 stride-2 conv) */
+    int shortcut_bn;         /* B only: 1 if the projection has its own BatchNorm */
     int skip;                /* 0: plain network, no shortcuts at all */
     int blocks_per_stage;    /* n: ResNet-20/56/110 have 3/9/18 */
     int num_blocks;          /* 3n */
@@ -319,4 +320,7 @@ const char *unr_kernels_name(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Gradient flow by path length (Figs. 6b, 6c): unravel_gradients.h. */
+#include "unravel_gradients.h"
 #endif

@@ -27,19 +27,21 @@ def linear_decay_survival(num_blocks, p_last):
 
 
 class Shortcut(nn.Module):
-    """Option B projection: conv1x1 stride 2 then BN (names shortcut.conv, shortcut.bn)."""
+    """Option B projection: conv1x1 stride 2, then BN when with_bn (names shortcut.conv,
+    shortcut.bn); the file says which in unravel.shortcut_bn."""
 
-    def __init__(self, w_in, w_out):
+    def __init__(self, w_in, w_out, with_bn=True):
         super().__init__()
         self.conv = nn.Conv2d(w_in, w_out, 1, stride=2, bias=False)
-        self.bn = nn.BatchNorm2d(w_out)
+        self.bn = nn.BatchNorm2d(w_out) if with_bn else None
 
     def forward(self, x):
-        return self.bn(self.conv(x))
+        x = self.conv(x)
+        return self.bn(x) if self.bn is not None else x
 
 
 class Block(nn.Module):
-    def __init__(self, preact, w_in, w_out, stride, shortcut, skip):
+    def __init__(self, preact, w_in, w_out, stride, shortcut, skip, shortcut_bn=True):
         super().__init__()
         self.preact = preact
         self.w_out = w_out
@@ -51,11 +53,13 @@ class Block(nn.Module):
         self.bn2 = nn.BatchNorm2d(w_out)
         self.option_b = self.downsample and skip and shortcut == 'B'
         if self.option_b:
-            self.shortcut = Shortcut(w_in, w_out)
+            self.shortcut = Shortcut(w_in, w_out, shortcut_bn)
         # Residual branch multiplier: p_l at test time (stochastic depth), 1 otherwise.
         self.scale = 1.0
         # Survival probability used in training mode; 1 disables stochastic depth.
         self.survival = 1.0
+        # Short-path training (Veit et al. section 5) sets this per mini-batch.
+        self.sampled = True
 
     def _shortcut(self, x):
         if not self.downsample:
@@ -66,6 +70,8 @@ class Block(nn.Module):
 
     def _branch_scale(self):
         """Multiplier of F for this forward: 0/1 drop in training, p_l in eval."""
+        if self.training and not self.sampled:
+            return 0.0  # short-path training left this block out of the mini-batch
         if self.training and self.survival < 1.0:
             return 1.0 if torch.rand(()) < self.survival else 0.0
         return self.scale
@@ -108,17 +114,23 @@ class CifarResNet(nn.Module):
     """CIFAR ResNet of FORMAT.md: 3 stages of n blocks, widths w1, w2, w3.
 
     block: 'preact' (He 2016) or 'postact' (He 2015); shortcut: 'A' or 'B';
+    shortcut_bn: whether an option-B projection has its own BatchNorm;
     skip=False gives the plain network; residual_scale: None or 3n test-time
     multipliers p_l; survival: None or 3n training survival probabilities
     (stochastic depth; usually equal to residual_scale).
     """
 
     def __init__(self, block='preact', shortcut='A', skip=True, n=3, widths=(16, 32, 64),
-                 residual_scale=None, survival=None, num_classes=10):
+                 residual_scale=None, survival=None, num_classes=10, shortcut_bn=True,
+                 train_blocks=None):
         super().__init__()
+        # Short-path training: each training mini-batch runs the residual branches of exactly
+        # train_blocks blocks drawn uniformly (shortcuts always run); None trains them all.
+        self.train_blocks = train_blocks
         assert block in ('preact', 'postact') and shortcut in ('A', 'B')
         self.block_kind = block
         self.shortcut_kind = shortcut
+        self.shortcut_bn = bool(shortcut_bn)
         self.skip = skip
         self.n = n
         self.widths = tuple(widths)
@@ -132,7 +144,7 @@ class CifarResNet(nn.Module):
             blocks = []
             for b in range(n):
                 stride = 2 if (s > 1 and b == 0) else 1
-                blocks.append(Block(preact, w_in, w, stride, shortcut, skip))
+                blocks.append(Block(preact, w_in, w, stride, shortcut, skip, shortcut_bn))
                 w_in = w
             setattr(self, 'layer%d' % s, nn.Sequential(*blocks))
         if preact:
@@ -182,6 +194,13 @@ class CifarResNet(nn.Module):
         keep = [True] * L if keep is None else [bool(k) for k in keep]
         order = list(range(L)) if order is None else list(order)
         self.check_plan(keep, order)
+        if self.training and self.train_blocks is not None:
+            chosen = set(torch.randperm(L)[:self.train_blocks].tolist())
+            for i, blk in enumerate(blocks):
+                blk.sampled = i in chosen
+        else:
+            for blk in blocks:
+                blk.sampled = True
         x = self.conv1(x)
         if not self.preact:
             x = F.relu(self.bn1(x))
@@ -198,8 +217,17 @@ ARCHS = {
     'resnet20': dict(block='preact', shortcut='A', skip=True, n=3),
     'resnet56': dict(block='preact', shortcut='A', skip=True, n=9),
     'resnet110': dict(block='preact', shortcut='A', skip=True, n=18),
+    # Projection shortcuts (1x1 stride-2 conv + BN) on the two downsampling blocks: zoo v2's
+    # test of whether option A's zero channels make downsampling deletions fatal.
+    'resnet110-b': dict(block='preact', shortcut='B', skip=True, n=18, shortcut_bn=True),
     'plain20': dict(block='preact', shortcut='A', skip=False, n=3),
     'resnet56-sd': dict(block='preact', shortcut='A', skip=True, n=9, sd_p_last=0.5),
+    # The paper's training experiments (issue 13), on resnet110's recipe: stochastic depth with
+    # linear decay to p_L = 0.5 (Fig. 8), and exactly 23 of 54 residual branches per mini-batch
+    # (section 5). Whether resnet110-short scales its branches by 23/54 at test time is chosen
+    # on a validation split and recorded in its file's metadata.
+    'resnet110-sd': dict(block='preact', shortcut='A', skip=True, n=18, sd_p_last=0.5),
+    'resnet110-short': dict(block='preact', shortcut='A', skip=True, n=18, train_blocks=23),
 }
 
 

@@ -66,8 +66,12 @@ def _read_members(path, names):
 
 
 def load(split, path=None):
-    """split 'train' (the 5 training batches) or 'test' (test_batch only)."""
+    """split 'train' (the 5 training batches) or 'test' (test_batch only). A file made by
+    pack_data.py (.unrpack) is read as well, for machines that take only a small upload."""
     path = default_path(path)
+    if path.endswith('.unrpack'):
+        import pack_data
+        return pack_data.read(path, split)
     names = TRAIN_BATCHES if split == 'train' else [TEST_BATCH]
     imgs, labs = [], []
     for name, raw in _read_members(path, names):

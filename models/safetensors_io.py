@@ -86,6 +86,9 @@ def model_metadata(model, mean, std, classes):
         'unravel.std': ','.join(repr(float(v)) for v in std),
         'unravel.classes': ','.join(classes),
     }
+    if model.shortcut_kind == 'B':
+        # Said explicitly, never inferred from which tensors are present (FORMAT.md).
+        meta['unravel.shortcut_bn'] = 'true' if model.shortcut_bn else 'false'
     if model.residual_scale is not None:
         meta['unravel.residual_scale'] = ','.join(repr(float(p)) for p in model.residual_scale)
     return meta
@@ -119,7 +122,8 @@ def load_model(path):
                         skip=meta['unravel.skip'] == 'true',
                         n=int(meta['unravel.blocks_per_stage']),
                         widths=[int(w) for w in meta['unravel.widths'].split(',')],
-                        residual_scale=_floats(scale) if scale else None)
+                        residual_scale=_floats(scale) if scale else None,
+                        shortcut_bn=meta.get('unravel.shortcut_bn', 'true') == 'true')
     missing, unexpected = model.load_state_dict(tensors, strict=False)
     missing = [m for m in missing if not m.endswith('num_batches_tracked')]
     if missing or unexpected:

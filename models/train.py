@@ -3,13 +3,26 @@
 
 Recipe: pad-4 random crop + horizontal flip, SGD (momentum 0.9, Nesterov),
 weight decay 5e-4, batch 128, one-cycle learning rate (warm-up then cosine
-decay), seeded.  Trains on the 50000 training images only; the test batch is
-evaluated for the log and the final summary and never used to pick anything.
-Checkpoints every epoch into --ckpt-dir; rerunning the same command resumes.
+decay) over a fixed number of epochs, seeded.  A run is defined by its
+arguments alone (architecture, epochs, schedule, seed): the same command gives
+the same schedule and data order on any machine (weights are not bit-identical
+across CPUs or with bf16 autocast).
+
+Durable, resumable anywhere: after every epoch the whole training state
+(weights, BatchNorm statistics, momentum, epoch, history) is written atomically
+to --state (default models/training/<name>.pt, a file tracked by git).  Commit
+it, and the same command on another machine that has only the repository
+continues where it stopped.  A state written by a different run definition is
+refused, never silently mixed.  When the last epoch is done the model is
+exported to --out with a summary JSON beside it; rerunning then does nothing.
+
+--val N holds out N training images (a seeded choice) to make recipe choices
+on; the test batch is evaluated for the log only and never used to pick
+anything.
 
 Needs Debian's python3-torch: run with /usr/bin/python3.
 Example:
-  /usr/bin/python3 models/train.py --arch resnet20 --epochs 30 \
+  nice -n 19 /usr/bin/python3 models/train.py --arch resnet20 --epochs 60 \
       --data ../shared/cifar10/cifar-10-binary.tar.gz --out models/resnet20.safetensors
 """
 import argparse
@@ -38,11 +51,11 @@ def parse_args(argv=None):
     p.add_argument('--n', type=int, default=3, help='blocks per stage')
     p.add_argument('--no-skip', action='store_true', help='plain network')
     p.add_argument('--sd', type=float, default=None, help='stochastic depth p_L (linear decay)')
+    p.add_argument('--shortcut-bn', choices=['true', 'false'], default='true',
+                   help='option B: whether the projection has its own BatchNorm')
     p.add_argument('--epochs', type=int, default=30)
-    p.add_argument('--budget-min', type=float, default=0,
-                   help='wall-clock training budget in minutes: the one-cycle runs over elapsed '
-                        'time instead of steps and training stops when it is spent (for a shared '
-                        'CPU whose speed is unknown in advance); --epochs is then only a cap')
+    p.add_argument('--val', type=int, default=0,
+                   help='hold out this many training images as a validation split (seeded)')
     p.add_argument('--lr', type=float, default=0.2, help='peak learning rate of the one-cycle')
     p.add_argument('--warmup', type=float, default=0.15, help='fraction of steps warming up')
     p.add_argument('--wd', type=float, default=5e-4)
@@ -55,11 +68,24 @@ def parse_args(argv=None):
                    help='bfloat16 autocast (weights, optimizer and evaluation stay float32); auto: '
                         'on where the hardware computes bf16 natively (CPU AMX / AVX512-BF16, CUDA)')
     p.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (timing)')
+    p.add_argument('--limit-train', type=int, default=0,
+                   help='use only the first N training images (smoke tests of the recipe)')
     p.add_argument('--dtype', choices=['F32', 'F16'], default='F32')
     p.add_argument('--data', default=None, help='CIFAR-10 tarball/folder (default $UNRAVEL_DATA)')
     p.add_argument('--out', required=True, help='exported .safetensors path')
-    p.add_argument('--ckpt-dir', default=None, help='checkpoint folder (default models/checkpoints/<name>)')
+    p.add_argument('--state', default=None,
+                   help='resumable training state, rewritten every epoch (default '
+                        'models/training/<name>.pt; commit it to continue on another machine)')
     return p.parse_args(argv)
+
+
+# The arguments that define a run: a state file written under other values is refused.
+DEFINING = ('arch', 'block', 'shortcut', 'shortcut_bn', 'n', 'no_skip', 'sd', 'epochs', 'val',
+            'lr', 'warmup', 'wd', 'batch', 'label_smoothing', 'seed', 'limit_train')
+
+
+def run_definition(args):
+    return {k: getattr(args, k) for k in DEFINING}
 
 
 def make_model(args):
@@ -68,7 +94,8 @@ def make_model(args):
     L = 3 * args.n
     probs = linear_decay_survival(L, args.sd) if args.sd is not None else None
     return CifarResNet(block=args.block, shortcut=args.shortcut, skip=not args.no_skip,
-                       n=args.n, residual_scale=probs, survival=probs)
+                       n=args.n, residual_scale=probs, survival=probs,
+                       shortcut_bn=args.shortcut_bn == 'true')
 
 
 def augment(batch_u8, gen):
@@ -125,23 +152,76 @@ def hardware(device):
     return '%s, %d threads' % (cpu, torch.get_num_threads())
 
 
+def split_validation(x, y, n_val, seed):
+    """A seeded choice of n_val training images held out for recipe choices."""
+    if n_val <= 0:
+        return x, y, None, None
+    if n_val >= len(x):
+        raise SystemExit('--val %d leaves no training images' % n_val)
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(10007 + seed))
+    val, train = perm[:n_val].sort().values, perm[n_val:].sort().values
+    return x[train], y[train], x[val], y[val]
+
+
+def load_state(path, args, device):
+    """The saved training state of this run, or None; refuses a state of another run."""
+    if not os.path.exists(path):
+        return None
+    ck = torch.load(path, map_location=device)
+    saved = ck.get('run')
+    if saved is None:
+        # States written before runs recorded their definition (stop 14's resnet110 began so):
+        # accepted for the same name, with the definition taken from these arguments.
+        print('note: %s records no run definition; assuming this command\'s' % path, flush=True)
+    elif saved != run_definition(args):
+        diff = {k: (saved.get(k), v) for k, v in run_definition(args).items() if saved.get(k) != v}
+        raise SystemExit('%s belongs to another run (saved vs now: %s); move it away or pass '
+                         'the same arguments' % (path, diff))
+    return ck
+
+
+def save_state(path, state):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    torch.save(state, path + '.tmp')
+    os.replace(path + '.tmp', path)
+
+
+def summary_path(out):
+    return os.path.splitext(out)[0] + '.json'
+
+
+def already_exported(args):
+    """True if --out exists and its summary says this very run finished."""
+    try:
+        with open(summary_path(args.out)) as f:
+            summary = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return (os.path.exists(args.out) and summary.get('run') == run_definition(args)
+            and summary.get('epochs_done') == args.epochs)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if already_exported(args):
+        print('%s: this run is already trained and exported (%s)' % (args.out, summary_path(args.out)))
+        return
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     name = os.path.splitext(os.path.basename(args.out))[0]
-    ckpt_dir = args.ckpt_dir or os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                             'checkpoints', name)
-    os.makedirs(ckpt_dir, exist_ok=True)
-    ckpt_path = os.path.join(ckpt_dir, 'last.pt')
+    state_path = args.state or os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            'training', name + '.pt')
 
     data_path = data.default_path(args.data)
     xtr, ytr = data.load('train', data_path)
     xte, yte = data.load('test', data_path)
     xtr, ytr = torch.from_numpy(xtr), torch.from_numpy(ytr)
     xte, yte = torch.from_numpy(xte), torch.from_numpy(yte)
+    if args.limit_train:
+        xtr, ytr = xtr[:args.limit_train], ytr[:args.limit_train]
+    xtr, ytr, xval, yval = split_validation(xtr, ytr, args.val, args.seed)
 
     model = make_model(args).to(device).to(memory_format=torch.channels_last)
     use_bf16 = args.amp == 'bf16' or (args.amp == 'auto' and native_bf16(device))
@@ -152,7 +232,6 @@ def main(argv=None):
                           lr=args.lr, momentum=0.9, nesterov=True)
     steps_per_epoch = len(xtr) // args.batch  # drop the ragged last batch
     total_steps = args.epochs * steps_per_epoch
-    budget_s = args.budget_min * 60.0
 
     def lr_at(progress):
         """One-cycle: linear warm-up from lr/10, cosine decay to lr/1000."""
@@ -163,23 +242,25 @@ def main(argv=None):
         return args.lr * (0.001 + 0.999 * 0.5 * (1.0 + math.cos(math.pi * t)))
     loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
 
-    start_epoch, elapsed, history, step_count = 0, 0.0, [], 0
-    done = False
-    if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=device)
+    start_epoch, elapsed, history, step_count, segments = 0, 0.0, [], 0, []
+    ck = load_state(state_path, args, device)
+    if ck is not None:
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
-        torch.set_rng_state(ck['rng'])
+        if 'rng' in ck:
+            torch.set_rng_state(ck['rng'])  # stochastic depth / short paths draw from it
         start_epoch, elapsed, history = ck['epoch'], ck['elapsed'], ck['history']
-        step_count = ck['steps']
-        print('resumed from %s at epoch %d' % (ckpt_path, start_epoch), flush=True)
+        step_count, segments = ck['steps'], ck.get('segments', [])
+        print('resumed from %s at epoch %d of %d' % (state_path, start_epoch, args.epochs), flush=True)
+    # A segment is one stretch of epochs on one machine: the summary records each.
+    segment = {'first_epoch': start_epoch + 1, 'last_epoch': start_epoch, 'hardware': hardware(device),
+               'torch': torch.__version__, 'precision': 'bf16 autocast' if use_bf16 else 'float32',
+               'started_utc': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), 'train_time_s': 0.0}
 
-    print('training %s: %d params, %d epochs, device %s (%s), %s' % (
-        name, sum(p.numel() for p in model.parameters()), args.epochs, device,
-        hardware(device), 'bf16 autocast' if use_bf16 else 'float32'), flush=True)
+    print('training %s: %d params, %d epochs (%d steps), device %s (%s), %s, state %s' % (
+        name, sum(p.numel() for p in model.parameters()), args.epochs, total_steps, device,
+        hardware(device), segment['precision'], state_path), flush=True)
     for epoch in range(start_epoch, args.epochs):
-        if done:
-            break
         model.train()
         gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)  # same order on resume
         perm = torch.randperm(len(xtr), generator=gen)
@@ -190,11 +271,7 @@ def main(argv=None):
             x = data.normalise(augment(xtr[idx], gen)).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
             y = ytr[idx].to(device)
-            if budget_s:
-                progress = (elapsed + time.time() - t0) / budget_s
-            else:
-                progress = step_count / total_steps
-            lr = lr_at(progress)
+            lr = lr_at(step_count / total_steps)
             for g in opt.param_groups:
                 g['lr'] = lr
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
@@ -212,24 +289,27 @@ def main(argv=None):
                 print('timing: %d steps in %.1fs = %.0f img/s, %.1f s/epoch' % (
                     step + 1, dt, seen / dt, dt / (step + 1) * steps_per_epoch), flush=True)
                 return
-            if budget_s and time.time() - t0 + elapsed >= budget_s:
-                done = True  # budget spent: stop mid-epoch, the lr has reached its floor
-                break
         dt = time.time() - t0
         elapsed += dt
+        if segment['last_epoch'] == start_epoch:
+            segments.append(segment)  # only stretches that trained at least one epoch
+        segment['last_epoch'] = epoch + 1
+        segment['train_time_s'] = round(segment['train_time_s'] + dt, 1)
         rec = {'epoch': epoch + 1, 'loss': tot_loss / seen, 'train_acc': tot_correct / seen,
                'lr': lr, 'steps': step_count, 'img_per_s': seen / dt, 'elapsed_s': round(elapsed, 1),
-               'cpu_cores_used': round((time.process_time() - cpu0) / dt, 2)}
+               'cpu_cores_used': round((time.process_time() - cpu0) / dt, 2),
+               'hardware': segment['hardware']}
+        if xval is not None:
+            rec['val_acc'] = evaluate(model, xval, yval, device)
         if (epoch + 1) % args.eval_every == 0 or epoch + 1 == args.epochs:
             # Logged for the record only; nothing is ever selected on it.
             rec['test_acc'] = evaluate(model, xte, yte, device)
         history.append(rec)
         print(json.dumps(rec), flush=True)
-        torch.save({'model': model.state_dict(), 'opt': opt.state_dict(),
-                    'steps': step_count, 'rng': torch.get_rng_state(),
-                    'epoch': epoch + 1, 'elapsed': elapsed, 'history': history},
-                   ckpt_path + '.tmp')
-        os.replace(ckpt_path + '.tmp', ckpt_path)
+        save_state(state_path, {'run': run_definition(args), 'model': model.state_dict(),
+                                'opt': opt.state_dict(), 'steps': step_count, 'epoch': epoch + 1,
+                                'rng': torch.get_rng_state(),
+                                'elapsed': elapsed, 'history': history, 'segments': segments})
 
     # The final model is the last epoch's: no selection at all.
     model = model.to('cpu').to(memory_format=torch.contiguous_format).eval()
@@ -242,21 +322,23 @@ def main(argv=None):
         test_acc = evaluate(load_model(args.out)[0], xte, yte, torch.device('cpu'))
     summary = {
         'name': name, 'arch': args.arch, 'block': model.block_kind, 'shortcut': model.shortcut_kind,
+        'shortcut_bn': model.shortcut_bn if model.shortcut_kind == 'B' else None,
         'skip': model.skip, 'blocks_per_stage': model.n, 'residual_scale': model.residual_scale,
-        'params': sum(p.numel() for p in model.parameters()), 'epochs_cap': args.epochs,
+        'params': sum(p.numel() for p in model.parameters()), 'run': run_definition(args),
         'batch': args.batch, 'lr': args.lr, 'weight_decay': args.wd, 'seed': args.seed,
-        'label_smoothing': args.label_smoothing,
-        'precision': 'bf16 autocast, float32 weights' if use_bf16 else 'float32', 'schedule': 'one-cycle over %s, warm-up %.2f, cosine' % (
-            '%g min of wall-clock time' % args.budget_min if budget_s else 'steps', args.warmup),
-        'steps': step_count, 'epochs_done': round(step_count / steps_per_epoch, 2),
-        'train_time_s': round(elapsed, 1), 'hardware': hardware(device),
+        'label_smoothing': args.label_smoothing, 'validation_images': args.val,
+        'schedule': 'one-cycle over %d epochs (%d steps): warm-up %.2f from lr/10, cosine to lr/1000'
+                    % (args.epochs, total_steps, args.warmup),
+        'steps': step_count, 'epochs_done': step_count // steps_per_epoch,
+        'train_time_s': round(elapsed, 1), 'segments': segments,
+        'hardware': sorted({seg['hardware'] for seg in segments}),
         'torch': torch.__version__, 'data': os.path.basename(data_path),
         'data_sha256': data.sha256_file(data_path), 'pytorch_test_acc': test_acc,
         'pytorch_test_acc_f32': test_acc_f32,
         'file': os.path.basename(args.out), 'bytes': os.path.getsize(args.out), 'dtype': args.dtype,
         'history': history,
     }
-    with open(os.path.splitext(args.out)[0] + '.json', 'w') as f:
+    with open(summary_path(args.out), 'w') as f:
         json.dump(summary, f, indent=1)
     print('exported %s (%s): test accuracy %.4f (PyTorch; float32 weights %.4f), %.0f s training' % (
         args.out, args.dtype, test_acc, test_acc_f32, elapsed), flush=True)

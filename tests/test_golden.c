@@ -92,8 +92,82 @@ done:
     free(g);
 }
 
-int main(void)
+/* file with the first occurrence of `from` in its header replaced by `to` (header length
+ * updated; data offsets are relative to the data section, so they stay valid). */
+static unsigned char *edit_header(const unsigned char *file, size_t len, const char *from,
+                                  const char *to, size_t *out_len)
 {
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--) n = n << 8 | file[i];
+    char *header = malloc(n + 1);
+    memcpy(header, file + 8, n);
+    header[n] = '\0';
+    char *at = strstr(header, from);
+    CHECK(at != NULL, "'%s' not in the header", from);
+    if (!at) {
+        free(header);
+        return NULL;
+    }
+    size_t fl = strlen(from), tl = strlen(to), m = n - fl + tl;
+    unsigned char *out = malloc(8 + m + (len - 8 - n));
+    for (int i = 0; i < 8; i++) out[i] = (unsigned char)((uint64_t)m >> (8 * i));
+    memcpy(out + 8, header, (size_t)(at - header));
+    memcpy(out + 8 + (at - header), to, tl);
+    memcpy(out + 8 + (at - header) + tl, at + fl, n - (size_t)(at - header) - fl);
+    memcpy(out + 8 + m, file + 8 + n, len - 8 - n);
+    *out_len = 8 + m + (len - 8 - n);
+    free(header);
+    return out;
+}
+
+static void expect_load_error(const char *model, const char *from, const char *to,
+                              unr_status want, const char *needle)
+{
+    char path[256];
+    size_t len, elen;
+    snprintf(path, sizeof path, "tests/golden/%s.safetensors", model);
+    unsigned char *bytes = test_read_file(test_source_path(path), &len);
+    unsigned char *edited = bytes ? edit_header(bytes, len, from, to, &elen) : NULL;
+    if (edited) {
+        unr_model *m = NULL;
+        unr_error err;
+        unr_status st = unr_model_load(edited, elen, model, &m, &err);
+        CHECK(st == want && strstr(err.message, needle), "%s with %s: status %d, '%s'", model, to,
+              (int)st, st ? err.message : "loaded");
+        unr_model_free(m);
+    }
+    free(bytes);
+    free(edited);
+}
+
+/* Whether a projection has its own BatchNorm is read from unravel.shortcut_bn, never inferred
+ * from the tensors: a wrong or missing statement is an error, not a silent guess. */
+static void check_shortcut_bn_metadata(void)
+{
+    expect_load_error("preact_b", ",\"unravel.shortcut_bn\":\"true\"", "", UNR_ERR_METADATA,
+                      "unravel.shortcut_bn is missing");
+    expect_load_error("preact_b", "\"unravel.shortcut_bn\":\"true\"", "\"unravel.shortcut_bn\":\"yes\"",
+                      UNR_ERR_METADATA, "expected 'true' or 'false'");
+    expect_load_error("preact_b", "\"unravel.shortcut_bn\":\"true\"", "\"unravel.shortcut_bn\":\"false\"",
+                      UNR_ERR_UNEXPECTED_TENSOR, "shortcut.bn");
+    expect_load_error("preact_b_nobn", "\"unravel.shortcut_bn\":\"false\"",
+                      "\"unravel.shortcut_bn\":\"true\"", UNR_ERR_MISSING_TENSOR, "shortcut.bn");
+    expect_load_error("preact_a", "\"unravel.skip\"", "\"unravel.shortcut_bn\":\"true\",\"unravel.skip\"",
+                      UNR_ERR_METADATA, "shortcut is A");
+}
+
+/* test_golden [--kernels NAME]: with --kernels, also check that NAME's kernels ran (so that a
+ * misspelt UNRAVEL_KERNELS cannot quietly test the default ones). */
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--kernels"))
+        CHECK(!strcmp(unr_kernels_name(), argv[2]), "kernels '%s' ran, expected '%s'",
+              unr_kernels_name(), argv[2]);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: test_golden [--kernels NAME]\n");
+        return 2;
+    }
+    check_shortcut_bn_metadata();
     size_t len;
     unsigned char *manifest = test_read_file(test_source_path("tests/golden/MANIFEST"), &len);
     if (!manifest) return 1;
@@ -108,7 +182,7 @@ int main(void)
             name[n++] = (char)manifest[i];
         }
     }
-    CHECK(models >= 9, "MANIFEST lists %d models", models);
+    CHECK(models >= 11, "MANIFEST lists %d models", models);
     free(manifest);
     return test_summary("golden");
 }

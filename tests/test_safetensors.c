@@ -460,14 +460,46 @@ static void test_header_json(void)
     EXPECT_HDR("{\"__metadata__\": {\"a\": [\"x\"]}}", UNR_ERR_HEADER_JSON, "'a' is not a string", NULL);
     EXPECT_HDR("{\"__metadata__\": [\"a\"]}", UNR_ERR_HEADER_JSON, "__metadata__ is not an object", NULL);
     char longmeta[1200];
-    snprintf(longmeta, sizeof longmeta, "{\"__metadata__\": {\"k\": \"%01100d\"}}", 1);
-    EXPECT_HDR(longmeta, UNR_ERR_HEADER_JSON, "'k'", "longer than 1023");
     snprintf(longmeta, sizeof longmeta, "{\"__metadata__\": {\"%070d\": \"v\"}}", 1);
     EXPECT_HDR(longmeta, UNR_ERR_HEADER_JSON, "key", "longer than 63");
     /* a name just inside the limit is fine, and a unicode-escaped name is decoded */
     char okname[400];
     snprintf(okname, sizeof okname, "{\"%0127d\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}", 7);
     EXPECT_HDR(okname, UNR_OK, NULL, NULL);
+}
+
+/* The header limits of models/FORMAT.md: 1 MiB of header, 32 metadata keys, 64 KiB per value,
+ * 8192 tensors; each exactly at the limit is accepted, one over is refused. */
+static void test_limits(void)
+{
+    enum { VALUE = 64 * 1024 };
+    char *h = malloc(2u << 20);
+    for (int over = 0; over < 2; over++) {
+        int n = snprintf(h, 64, "{\"__metadata__\": {\"k\": \"");
+        memset(h + n, 'v', VALUE + over);
+        snprintf(h + n + VALUE + over, 16, "\"}}");
+        EXPECT_HDR(h, over ? UNR_ERR_HEADER_JSON : UNR_OK, over ? "'k'" : NULL, over ? "longer than 65536" : NULL);
+
+        n = snprintf(h, 64, "{\"__metadata__\": {");
+        for (int k = 0; k < 32 + over; k++) n += snprintf(h + n, 64, "%s\"key%d\": \"v\"", k ? ", " : "", k);
+        snprintf(h + n, 8, "}}");
+        EXPECT_HDR(h, over ? UNR_ERR_HEADER_JSON : UNR_OK, over ? "33 keys (at most 32)" : NULL, NULL);
+
+        /* a valid header padded with spaces to exactly 1 MiB (+1) */
+        size_t len = (1u << 20) + (size_t)over;
+        memset(h, ' ', len);
+        memcpy(h, "{}", 2);
+        EXPECT(make_file_len(len, h, len, NULL, 0), over ? UNR_ERR_HEADER_SIZE : UNR_OK,
+               over ? "over the 1048576-byte limit" : NULL, NULL);
+
+        n = snprintf(h, 8, "{");
+        for (int t = 0; t < 8192 + over; t++)
+            n += snprintf(h + n, 96, "%s\"t%d\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]}",
+                          t ? "," : "", t);
+        snprintf(h + n, 8, "}");
+        EXPECT_HDR(h, over ? UNR_ERR_HEADER_JSON : UNR_OK, over ? "8193 tensors (at most 8192)" : NULL, NULL);
+    }
+    free(h);
 }
 
 static void test_dtype_offsets_overlap(void)
@@ -590,6 +622,7 @@ int main(void)
     test_nonfinite();
     test_header_size();
     test_header_json();
+    test_limits();
     test_dtype_offsets_overlap();
     test_fuzz();
     return test_summary("test_safetensors");

@@ -75,8 +75,22 @@ __attribute__((format(printf, 2, 3))) static int json_printf(size_t *used, const
     }
 }
 
+/* A JSON string literal of s (which comes from the model file): quotes, backslashes and
+ * control characters escaped. */
+static int json_quoted(size_t *used, const char *s)
+{
+    int ok = json_printf(used, "\"");
+    for (; ok && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        ok = c == '"' || c == '\\' ? json_printf(used, "\\%c", c)
+             : c < 0x20 || c == 0x7F ? json_printf(used, "\\u%04x", c)
+                                     : json_printf(used, "%c", c);
+    }
+    return ok && json_printf(used, "\"");
+}
+
 /* Everything the page needs to draw the network, as one JSON object (valid until the next
- * call). Class names come from the model file and are plain identifiers, so no escaping. */
+ * call). */
 EXPORT const char *unrw_model_info_json(const unr_model *model)
 {
     if (!model) {
@@ -86,15 +100,15 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
     const unr_model_info *info = unr_model_get_info(model);
     size_t used = 0;
     int ok = json_printf(&used,
-                         "{\"block\":\"%s\",\"shortcut\":\"%c\",\"skip\":%s,"
+                         "{\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,"
                          "\"blocks_per_stage\":%d,\"num_blocks\":%d,\"widths\":[%d,%d,%d],"
                          "\"params\":%lld,\"flops\":%.17g,\"kernels\":\"%s\",\"classes\":[",
                          info->block == UNR_PREACT ? "preact" : "postact", info->shortcut,
-                         info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
+                         info->shortcut_bn ? "true" : "false", info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
                          info->widths[0], info->widths[1], info->widths[2], info->params,
                          info->flops, unr_kernels_name());
     for (int c = 0; ok && c < UNR_CLASSES; c++)
-        ok = json_printf(&used, "%s\"%s\"", c ? "," : "", info->classes[c]);
+        ok = (!c || json_printf(&used, ",")) && json_quoted(&used, info->classes[c]);
     ok = ok && json_printf(&used, "],\"blocks\":[");
     for (int b = 0; ok && b < info->num_blocks; b++)
         ok = json_printf(&used, "%s{\"stage\":%d,\"downsamples\":%s,\"scale\":%.9g}", b ? "," : "",
@@ -356,4 +370,41 @@ EXPORT const char *unrw_sha256_hex(const void *bytes, size_t len)
     static char hex[65];
     unr_sha256_hex(bytes, len, hex);
     return hex;
+}
+
+/* ---- gradient flow by path length (core/unravel_gradients.h) ------------------------------ */
+
+/* Rounds first .. first + samples - 1 of the paper's protocol on this instance's dataset (one
+ * thread); log10_norms receives [samples][kmax - kmin + 1]. Workers split the rounds: the draws
+ * depend only on the seed and the round. */
+EXPORT int unrw_gradient_sample(const unr_model *model, int samples, int batch, int kmin, int kmax,
+                                unsigned seed_lo, unsigned seed_hi, int first, double *log10_norms)
+{
+    if (!model) return fail(UNR_ERR_ARGUMENT, "unrw_gradient_sample: no model");
+    unr_gradient_options o = unr_gradient_defaults(model);
+    o.samples = samples;
+    o.batch = batch;
+    o.kmin = kmin;
+    o.kmax = kmax;
+    o.seed = seed64(seed_lo, seed_hi);
+    o.first = first;
+    return (int)unr_gradient_sample(model, &dataset, &o, log10_norms, &last_error);
+}
+
+/* The core's summary (the CLI's --json fields) of log10 norms [samples][kmax - kmin + 1]. */
+EXPORT const char *unrw_gradient_summary_json(int num_blocks, int kmin, int kmax,
+                                              const double *log10_norms, int samples)
+{
+    char *text = NULL;
+    unr_status st = unr_gradient_summary_json(num_blocks, kmin, kmax, log10_norms, samples, &text,
+                                              &last_error);
+    return hand_over(st, text);
+}
+
+/* Round `round`'s draws: images[batch] and the block order[num_blocks] (see unravel_gradients.h). */
+EXPORT int unrw_gradient_draw(int num_images, int num_blocks, int batch, unsigned seed_lo,
+                              unsigned seed_hi, int round, int *images, int *order)
+{
+    return (int)unr_gradient_draw(num_images, num_blocks, batch, 0, 0, seed64(seed_lo, seed_hi),
+                                  round, images, order, NULL, &last_error);
 }

@@ -231,9 +231,14 @@ export class Model {
     this.handle = handle;
     this.name = name;
     const w = engine.wasm;
-    const json = w._unrw_model_info_json(handle);
-    if (!json) throw engine.error('describing the model');
-    this.info = JSON.parse(w.UTF8ToString(json));
+    try {
+      const json = w._unrw_model_info_json(handle);
+      if (!json) throw engine.error('describing the model');
+      this.info = JSON.parse(w.UTF8ToString(json));
+    } catch (e) {
+      this.free(); // the caller never receives this Model, so nobody else could free it
+      throw e;
+    }
   }
 
   free() {
@@ -421,13 +426,62 @@ export class Model {
   /** Logits [n][10] for normalised NCHW images (Float32Array of n*3*32*32); planIndex < 0: unmodified. */
   forward(images, n, planIndex = -1) {
     const w = this.engine.wasm;
-    const out = w._malloc(4 * CLASSES * n);
+    if (!Number.isInteger(n) || n < 0) throw new UnravelError(`forward: n must be a whole number >= 0, not ${n}`, 'invalid argument');
+    if (!(images instanceof Float32Array)) throw new UnravelError('forward: images must be a Float32Array', 'invalid argument');
+    if (images.length !== n * 3 * 32 * 32) throw new UnravelError(`forward: ${images.length} floats for ${n} images, expected ${n * 3 * 32 * 32}`, 'invalid argument');
+    const out = w._malloc(4 * CLASSES * Math.max(1, n));
+    if (!out) throw new UnravelError(`out of memory for the logits of ${n} images`, 'out of memory');
     try {
       const status = this.engine.withBytes(images, (ptr) => w._unrw_forward(this.handle, planIndex, ptr, n, out));
       if (status !== 0) throw this.engine.error('the forward pass');
       return new Float32Array(w.HEAPF32.subarray(out >> 2, (out >> 2) + CLASSES * n));
     } finally {
       w._free(out);
+    }
+  }
+
+  /**
+   * The paper's gradient-flow protocol (the CLI's `unravel gradients`) on rounds first ..
+   * first + samples - 1 of the current dataset: a Float64Array [samples][kmax - kmin + 1] of log10
+   * gradient norms (-Infinity where a norm is exactly 0). The draws depend only on the seed and
+   * the round, so workers can split the rounds and the page can refine progressively.
+   */
+  gradientSample({ samples, batch = 16, kmin = 0, kmax = this.info.num_blocks, seed = 1, first = 0 }) {
+    const w = this.engine.wasm;
+    const lengths = kmax - kmin + 1;
+    if (!(samples >= 1) || !(lengths >= 1)) throw new UnravelError(`gradientSample: ${samples} samples of lengths ${kmin}..${kmax}`, 'invalid argument');
+    const out = w._malloc(8 * samples * lengths);
+    if (!out) throw new UnravelError(`out of memory for ${samples} gradient samples`, 'out of memory');
+    try {
+      const status = w._unrw_gradient_sample(this.handle, samples, batch, kmin, kmax, ...seedHalves(seed), first, out);
+      if (status !== 0) throw this.engine.error('sampling gradients');
+      return new Float64Array(w.HEAPF64.subarray(out >> 3, (out >> 3) + samples * lengths));
+    } finally {
+      w._free(out);
+    }
+  }
+
+  /** The core's summary of log10 norms (rows of rounds, e.g. joined from workers): the CLI's --json fields. */
+  gradientSummary(log10Norms, { kmin = 0, kmax = this.info.num_blocks } = {}) {
+    const w = this.engine.wasm;
+    const lengths = kmax - kmin + 1;
+    const samples = log10Norms.length / lengths;
+    if (!Number.isInteger(samples) || samples < 1) throw new UnravelError(`gradientSummary: ${log10Norms.length} norms are not whole rows of ${lengths} lengths`, 'invalid argument');
+    const bytes = new Uint8Array(Float64Array.from(log10Norms).buffer);
+    return this.engine.withBytes(bytes, (ptr) => this.engine.coreJson(w._unrw_gradient_summary_json(this.info.num_blocks, kmin, kmax, ptr, samples), 'summarizing gradients'));
+  }
+
+  /** Round `round`'s draws for a dataset of numImages: { images, order } (path k = order[0..k-1]). */
+  gradientDraw({ numImages, batch = 16, seed = 1, round }) {
+    const w = this.engine.wasm;
+    const L = this.info.num_blocks;
+    const buf = w._malloc(4 * (batch + L));
+    if (!buf) throw new UnravelError('out of memory for gradient draws', 'out of memory');
+    try {
+      if (w._unrw_gradient_draw(numImages, L, batch, ...seedHalves(seed), round, buf, buf + 4 * batch) !== 0) throw this.engine.error('drawing a gradient round');
+      return { images: Array.from(w.HEAP32.subarray(buf >> 2, (buf >> 2) + batch)), order: Array.from(w.HEAP32.subarray((buf >> 2) + batch, (buf >> 2) + batch + L)) };
+    } finally {
+      w._free(buf);
     }
   }
 }

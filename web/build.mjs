@@ -1,18 +1,20 @@
 // build.mjs - build the static lab into web/dist: the bundled page and worker, the WebAssembly
 // modules, the models and a CIFAR-10 test subset cut from the data the build is pointed at.
 //
-//   node web/build.mjs [--wasm DIR] [--data PATH] [--images N | --all] [--models-dir DIR]
+//   node web/build.mjs [--wasm DIR] [--cli FILE] [--data PATH] [--images N | --all] [--models-dir DIR]
 //
 // --wasm: the Emscripten build's wasm/ folder (default build-wasm/wasm, or UNRAVEL_WASM_BUILD);
+// --cli: the native `unravel` (default build/cli/unravel, or UNRAVEL_CLI): it cuts the test subset
+// with the engine's one CIFAR-10 reader (`unravel data`), so the page accepts what the CLI does;
 // --data: CIFAR-10 tarball, folder or test_batch.bin (default UNRAVEL_DATA); --images: how
 // many test images to ship (default 1000, or UNRAVEL_WEB_IMAGES); --all: all 10000;
 // --models-dir: offer every .safetensors there instead of models/manifest.json.
 // Everything is referenced by relative URL, so dist/ works from any static folder.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { cutSubset } from './tools/cifar_subset.mjs';
 import { findModels, readMetadata } from './tools/models.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,6 +23,7 @@ const root = path.resolve(here, '..');
 function parseArgs(argv) {
   const opts = {
     wasm: process.env.UNRAVEL_WASM_BUILD || path.join(root, 'build-wasm', 'wasm'),
+    cli: process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel'),
     data: process.env.UNRAVEL_DATA || '',
     images: Number(process.env.UNRAVEL_WEB_IMAGES || 1000),
     modelsDir: '',
@@ -33,6 +36,7 @@ function parseArgs(argv) {
     };
     switch (argv[i]) {
       case '--wasm': opts.wasm = value(); break;
+      case '--cli': opts.cli = value(); break;
       case '--data': opts.data = value(); break;
       case '--images': opts.images = Number(value()); break;
       case '--all': opts.images = 10000; break;
@@ -93,10 +97,18 @@ function cutData(opts) {
     fs.writeFileSync(info, JSON.stringify({ images: 0, reason: 'the build was given no CIFAR-10 data (set UNRAVEL_DATA or pass --data)' }) + '\n');
     return null;
   }
-  const subset = cutSubset(opts.data, opts.images);
-  const file = `test_${subset.images}.bin`;
-  fs.writeFileSync(path.join(dest, file), subset.bytes);
-  fs.writeFileSync(info, JSON.stringify({ file, images: subset.images, data_sha256: subset.sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
+  if (!fs.existsSync(opts.cli)) throw new Error(`${opts.cli} is missing: build the native CLI first (make native), or pass --cli`);
+  const cutting = path.join(dest, 'cutting.bin');
+  let subset;
+  try {
+    const out = execFileSync(opts.cli, ['data', '--data', opts.data, '--limit', String(opts.images), '--out', cutting, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    subset = JSON.parse(out);
+  } catch (e) {
+    throw new Error(`cutting the test subset: ${(e.stderr || e.message).trim()}`);
+  }
+  const cut = `test_${subset.images}.bin`;
+  fs.renameSync(cutting, path.join(dest, cut));
+  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
   return subset;
 }
 

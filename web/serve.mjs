@@ -22,9 +22,25 @@ if (!fs.existsSync(path.join(root, 'index.html'))) {
   process.exit(1);
 }
 
+// The URL path of a request, decoded, or null when it is not one (an unparsable URL, a
+// malformed percent-encoding, a NUL byte): such requests get 400 and the server stays up.
+function requestPath(reqUrl) {
+  try {
+    const pathname = new URL(reqUrl, 'http://localhost').pathname;
+    const decoded = decodeURIComponent(pathname);
+    return decoded.includes('\0') ? null : { pathname, decoded };
+  } catch {
+    return null;
+  }
+}
+
 const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  let file = path.join(root, decodeURIComponent(url.pathname));
+  const url = requestPath(req.url);
+  if (url === null) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request: malformed path');
+    return;
+  }
+  let file = path.join(root, url.decoded);
   if (file !== root && !file.startsWith(root + path.sep)) {
     res.writeHead(403).end('forbidden');
     return;

@@ -33,16 +33,39 @@ NAME.golden layout (all little-endian, no padding; sizes in bytes):
                float32  logits[N][C]
     file size == 24 + N*3072*4 + N*3072 + P*(8*L + 4*N*C); readers must check it.
 Block numbering: 0-based over the whole network, stage s (1..3) block b is s_index*n + b.
+
+NAME.grad: reference gradients for the backward pass (core/backward.c), computed by autograd in
+float64: the gradient of the mean cross-entropy (true labels) over the N images of NAME.golden
+with respect to block 1's input (the stem's output), each block routed
+    0 both (the ordinary gradient), 1 residual only, 2 skip only,
+where routing is detach: skip only y = S(x) + F(x).detach(), residual only
+y = S(x).detach() + F(x) (post-activation: relu of that; a plain network's S is 0).
+Layout (little-endian, no padding):
+    offset 0   char     magic[4]    = "UNRD"
+    offset 4   uint32   version     = 1
+    offset 8   uint32   N, W, L, R  images, block-1 input channels, blocks, routings
+    offset 24  int32    labels[N]
+    then, R times:
+               int32    routes[L]
+               float64  log10_norm   log10 of the L2 norm over the whole batch gradient
+               float64  image_log10_norm[N]   the same for each image's part of it
+               float32  sample[N][512]   each image's gradient [W][32][32] (NCHW) at flat
+                                         indices j * 2W, j = 0..511 (a spread-out sample that
+                                         keeps the files small; under 1e-38 flushes to 0)
+    file size == 24 + 4*N + R*(4*L + 8 + 8*N + 2048*N).
+A norm that is exactly zero (a plain network's skip route) is stored as -infinity.
 Plans follow FORMAT.md: a deleted block keeps its shortcut; reordering only permutes
 equal-shape blocks inside a stage and never moves a downsampling block.
 """
 import json
+import math
 import os
 import struct
 import sys
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'models'))
@@ -66,7 +89,90 @@ VARIANTS = {
                              residual_scale=linear_decay_survival(6, 0.5)), 'F32'),
     'preact_a_f16': (dict(block='preact', shortcut='A', skip=True, n=2, widths=SMALL), 'F16'),
     'preact_a_wide': (dict(block='preact', shortcut='A', skip=True, n=1, widths=(16, 32, 64)), 'F32'),
+    # Projection without its own BatchNorm (unravel.shortcut_bn = false); appended so that the
+    # other variants keep their seeds.
+    'preact_b_nobn': (dict(block='preact', shortcut='B', skip=True, n=2, widths=SMALL,
+                           shortcut_bn=False), 'F32'),
+    'postact_b_nobn': (dict(block='postact', shortcut='B', skip=True, n=1, widths=SMALL,
+                            shortcut_bn=False), 'F32'),
+    # Residual branches scaled by 1e-8: long residual paths fall far below float32's range, so
+    # the engine's rescaling (core/backward.c) is checked against float64.
+    'preact_a_small_scale': (dict(block='preact', shortcut='A', skip=True, n=3, widths=TINY,
+                                  residual_scale=[1e-8] * 9), 'F32'),
 }
+
+BOTH, RESIDUAL, SKIP = 0, 1, 2
+
+
+def block_routed(blk, x, route):
+    """One block of models/cifar_resnet.py with its branches routed by detach."""
+    if blk.preact:
+        a = F.relu(blk.bn1(x))
+        f = blk.conv2(F.relu(blk.bn2(blk.conv1(a))))
+        s = (blk._shortcut(a) if blk.downsample else x) if blk.skip else None
+    else:
+        f = blk.bn2(blk.conv2(F.relu(blk.bn1(blk.conv1(x)))))
+        s = blk._shortcut(x) if blk.skip else None
+    if s is None:  # plain: y = F (pre) or relu(F) (post)
+        y = f.detach() if route == SKIP else f
+    else:
+        f = blk.scale * f
+        y = (f if route != SKIP else f.detach()) + (s if route != RESIDUAL else s.detach())
+    return y if blk.preact else F.relu(y)
+
+
+def routed_gradient(model, images, labels, routes):
+    """d mean CE / d (block 1's input), float64, every block routed."""
+    with torch.no_grad():
+        x0 = model.conv1(images)
+        if not model.preact:
+            x0 = F.relu(model.bn1(x0))
+    x0 = x0.clone().requires_grad_(True)
+    h = x0
+    for blk, route in zip(model.blocks(), routes):
+        h = block_routed(blk, h, route)
+    if model.preact:
+        h = F.relu(model.bn_final(h))
+    logits = model.linear(F.adaptive_avg_pool2d(h, 1).flatten(1))
+    loss = F.cross_entropy(logits, labels)
+    if not loss.requires_grad:  # every route detached (a plain network's skip route)
+        return torch.zeros_like(x0)
+    loss.backward()
+    return x0.grad if x0.grad is not None else torch.zeros_like(x0)
+
+
+def routings(L, skip, gen):
+    """Routings checked for a model: uniform ones, random mixes, random paths."""
+    out = [[BOTH] * L, [RESIDUAL] * L, [SKIP] * L]
+    for _ in range(3):
+        out.append(torch.randint(0, 3 if skip else 2, (L,), generator=gen).tolist())
+    for k in (1, L // 2, L - 1):
+        perm = torch.randperm(L, generator=gen).tolist()
+        out.append([RESIDUAL if perm.index(b) < k else SKIP for b in range(L)])
+    return out
+
+
+def make_gradients(name, stored, images, gen):
+    L = len(stored.blocks())
+    labels = torch.randint(0, 10, (images.shape[0],), generator=gen)
+    routes = routings(L, stored.skip, gen)
+    W = stored.widths[0]
+    blob = bytearray(b'UNRD') + struct.pack('<5I', 1, images.shape[0], W, L, len(routes))
+    blob += labels.numpy().astype('<i4').tobytes()
+    N = images.shape[0]
+
+    def log10(v):
+        return math.log10(v) if v > 0 else -math.inf
+
+    for r in routes:
+        g = routed_gradient(stored, images.double(), labels, r)
+        blob += np.asarray(r, '<i4').tobytes()
+        blob += struct.pack('<d', log10(g.norm().item()))
+        blob += struct.pack('<%dd' % N, *[log10(g[i].norm().item()) for i in range(N)])
+        blob += g.reshape(N, -1)[:, ::2 * W].float().numpy().astype('<f4').tobytes()
+    assert len(blob) == 24 + 4 * N + len(routes) * (4 * L + 8 + 8 * N + 2048 * N)
+    with open(os.path.join(HERE, name + '.grad'), 'wb') as f:
+        f.write(blob)
 
 
 def randomise_bn(model, gen):
@@ -144,6 +250,7 @@ def make(name, kwargs, dtype, seed):
             blob += logits.numpy().astype('<f4').tobytes()
             side.append({'label': label, 'keep': keep, 'order': order,
                          'argmax': logits.argmax(1).tolist()})
+    make_gradients(name, stored, images, torch.Generator().manual_seed(seed + 1000))
     expected = 24 + N_IMAGES * 3072 * 5 + len(plan_list) * (8 * L + 4 * N_IMAGES * 10)
     assert len(blob) == expected
     with open(os.path.join(HERE, name + '.golden'), 'wb') as f:

@@ -41,12 +41,22 @@ export function report(name) {
   process.exit(failures ? 1 : 0);
 }
 
+// CTest passes an empty UNRAVEL_WASM_DIR or UNRAVEL_WEB_DIST when that build is not configured.
 export function requireWasm() {
+  if (process.env.UNRAVEL_WASM_DIR === '') skip('the WebAssembly build is not configured (make test-web, or make wasm and configure with -DUNRAVEL_WASM_DIR=build-wasm/wasm)');
   for (const f of ['unravel.mjs', 'unravel.wasm', 'unravel_simd.mjs', 'unravel_simd.wasm']) {
     if (!fs.existsSync(path.join(wasmDir, f))) {
       console.log(`FAIL: ${path.join(wasmDir, f)} is missing; build the WebAssembly engine first (make wasm)`);
       process.exit(1);
     }
+  }
+}
+
+export function requirePage() {
+  if (process.env.UNRAVEL_WEB_DIST === '') skip('the page build is not configured (make test-web, or make web and configure with -DUNRAVEL_WEB_DIST=web/dist)');
+  if (!fs.existsSync(path.join(distDir, 'index.html'))) {
+    console.log(`FAIL: ${distDir} has no built page (make web)`);
+    process.exit(1);
   }
 }
 
@@ -93,6 +103,13 @@ function run(exe, args) {
 /** The native CLI's --json answer. */
 export function cliJson(...args) {
   return JSON.parse(run(cli, [...args, '--json']));
+}
+
+/** The first count test records of a CIFAR-10 source, cut by the CLI's reader (`unravel data`). */
+export function cliSubset(source, count) {
+  const file = writeTemp(`subset_${count}.bin`, new Uint8Array(0));
+  run(cli, ['data', '--data', source, '--limit', String(count), '--out', file]);
+  return new Uint8Array(fs.readFileSync(file));
 }
 
 /** native_ref's JSON answer (tests/web/native_ref.c). */

@@ -4,6 +4,7 @@
  *   native_ref predict MODEL DATA     baseline predictions of every record of a CIFAR .bin
  *   native_ref load MODEL             the loader's status and message (for the error tests)
  *   native_ref data DATA              the dataset checker's status and message
+ *   native_ref gradient-draws IMAGES BLOCKS BATCH SEED ROUND   a gradient round's draws
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,8 +153,27 @@ static int predict(const char *model_path, const char *data_path)
     return 0;
 }
 
+static int gradient_draws(char **argv)
+{
+    int images[4096], order[UNR_MAX_BLOCKS], batch = atoi(argv[4]), blocks = atoi(argv[3]);
+    unr_error err;
+    if (batch < 1 || batch > 4096 || blocks < 1 || blocks > UNR_MAX_BLOCKS ||
+        unr_gradient_draw(atoi(argv[2]), blocks, batch, 0, 0, strtoull(argv[5], NULL, 10),
+                          atoi(argv[6]), images, order, NULL, &err) != UNR_OK) {
+        fprintf(stderr, "native_ref: bad gradient draw arguments\n");
+        return 1;
+    }
+    printf("{\"images\":[");
+    for (int i = 0; i < batch; i++) printf("%s%d", i ? "," : "", images[i]);
+    printf("],\"order\":[");
+    for (int i = 0; i < blocks; i++) printf("%s%d", i ? "," : "", order[i]);
+    printf("]}\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 7 && strcmp(argv[1], "gradient-draws") == 0) return gradient_draws(argv);
     if (argc == 4 && strcmp(argv[1], "logits") == 0) return logits(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "predict") == 0) return predict(argv[2], argv[3]);
     if (argc == 3 && (strcmp(argv[1], "load") == 0 || strcmp(argv[1], "data") == 0)) {

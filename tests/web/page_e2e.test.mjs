@@ -9,7 +9,9 @@
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, report, skip, distDir, outDir, cliJson, countOf, root } from './helpers.mjs';
+import { check, report, skip, requirePage, distDir, outDir, cliJson, countOf, root } from './helpers.mjs';
+
+requirePage();
 
 const IMAGES = 100;
 const SEED = 7;
@@ -24,10 +26,6 @@ try {
   process.exit(1);
 }
 if (!fs.existsSync('/usr/bin/chromium')) skip('no /usr/bin/chromium (apt-get install chromium)');
-if (!fs.existsSync(path.join(distDir, 'index.html'))) {
-  console.log(`FAIL: ${distDir} has no built page (make web)`);
-  process.exit(1);
-}
 const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.json'), 'utf8'));
 if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
 if (dataInfo.images < IMAGES) skip(`the page ships only ${dataInfo.images} test images`);
