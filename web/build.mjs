@@ -11,6 +11,7 @@
 // --models-dir: offer every .safetensors there instead of models/manifest.json.
 // Everything is referenced by relative URL, so dist/ works from any static folder.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +90,15 @@ function copyPrecomputed(opts) {
   return files.length;
 }
 
+// Whether the data is the official download, for the page's credits: the tarball's published
+// MD5 (tools/fetch_cifar.mjs checks the same); a folder or a .bin cannot be told apart.
+const OFFICIAL_TARBALL_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+function dataOrigin(source) {
+  if (!fs.statSync(source).isFile() || !source.endsWith('.tar.gz')) return 'unknown';
+  const md5 = crypto.createHash('md5').update(fs.readFileSync(source)).digest('hex');
+  return md5 === OFFICIAL_TARBALL_MD5 ? 'official' : 'other';
+}
+
 function cutData(opts) {
   const dest = path.join(opts.out, 'data');
   fs.mkdirSync(dest, { recursive: true });
@@ -108,7 +118,7 @@ function cutData(opts) {
   }
   const cut = `test_${subset.images}.bin`;
   fs.renameSync(cutting, path.join(dest, cut));
-  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
+  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}`, origin: dataOrigin(opts.data) }) + '\n');
   return subset;
 }
 

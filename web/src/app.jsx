@@ -14,6 +14,7 @@ import { DropPanel } from './components/DropPanel.jsx';
 import { PathsPanel } from './components/PathsPanel.jsx';
 import { TestImagesPanel } from './components/TestImagesPanel.jsx';
 import { Explanation } from './components/Explanation.jsx';
+import { Credits } from './components/Credits.jsx';
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -133,10 +134,7 @@ export function App() {
         </>
       )}
       <Explanation />
-      <footer>
-        Unravel reproduces Veit, Wilber &amp; Belongie, <em>Residual Networks Behave Like Ensembles of Relatively Shallow Networks</em>, NeurIPS 2016.
-        The paper's values are digitized from its figures. {hasImages ? `Live runs use the page's test images: ${lab.images.source}.` : ''}
-      </footer>
+      <Credits images={lab?.images} />
     </main>
   );
 }

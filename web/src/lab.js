@@ -41,7 +41,7 @@ export async function loadTestImages() {
   const info = await (await fetchOk('data/data.json', 'The description of the test images')).json();
   if (!info.images) return { images: 0, reason: info.reason };
   const bytes = new Uint8Array(await (await fetchOk(`data/${info.file}`, 'The test images file')).arrayBuffer());
-  return { records: bytes, images: info.images, source: info.source, dataSha256: info.data_sha256 };
+  return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', dataSha256: info.data_sha256 };
 }
 
 // ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine).
