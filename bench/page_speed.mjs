@@ -2,13 +2,14 @@
 // workers, next to the native CLI doing the same work in the same run. Prints figures; no
 // timing is asserted anywhere.
 //
-//   node bench/page_speed.mjs [--images 1000] [--workers 2] [--data PATH] [MODEL ...]
+//   node bench/page_speed.mjs [--images 1000] [--workers 2] [MODEL ...]
 //
 // For each model (default resnet56 resnet110): time to first paint (the precomputed delete-one
 // chart drawn), to the first complete live chart (every block's bar, on the first images) and to
 // the end of a live delete-one sweep on --images of the page's test images; then the CLI's
-// `unravel run` of the very spec the page ran, with --threads = workers. Needs web/dist (make web,
-// with at least --images test images), build/cli/unravel and tests/web/node_modules.
+// `unravel run` of the very spec the page ran, on the page's own records, with --threads =
+// workers. Needs web/dist (make web, with at least --images test images), build/cli/unravel and
+// tests/web/node_modules.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,12 +26,14 @@ const option = (name, fallback) => {
 };
 const images = Number(option('--images', 1000));
 const workers = Number(option('--workers', 2));
-const data = option('--data', process.env.UNRAVEL_DATA);
+
 const models = args.length ? args : ['resnet56', 'resnet110'];
 const dist = path.join(root, 'web', 'dist');
 const cli = path.join(root, 'build', 'cli', 'unravel');
 const { chromium } = await import(path.join(root, 'tests', 'web', 'node_modules', 'playwright-core', 'index.mjs'));
-if (!data) throw new Error('set UNRAVEL_DATA or pass --data (the CLI reads the same test images)');
+const dataInfo = JSON.parse(fs.readFileSync(path.join(dist, 'data', 'data.json'), 'utf8'));
+if (!(dataInfo.images >= images)) throw new Error(`web/dist ships ${dataInfo.images ?? 0} test images, fewer than --images ${images} (make web WEB_IMAGES=...)`);
+const pageData = path.join(dist, 'data', dataInfo.file);
 
 const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), dist, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise((resolve) => server.stdout.on('data', (c) => {
@@ -71,7 +74,8 @@ try {
     const specFile = path.join(os.tmpdir(), `page_speed_${name}.json`);
     fs.writeFileSync(specFile, spec);
     const t2 = Date.now();
-    execFileSync(cli, ['run', specFile, '--models', path.join(root, 'models'), '--data', data, '--threads', String(workers), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    // The CLI reads the page's own records (a plain .bin, so no tarball to unpack in its time).
+    execFileSync(cli, ['run', specFile, '--models', path.join(root, 'models'), '--data', pageData, '--any-data', '--threads', String(workers), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
     const cliTime = Date.now() - t2;
     results.push({ model: name, blocks, images, workers, first_paint_s: seconds(firstPaint), precomputed, first_complete_chart_s: seconds(firstChart), first_chart_images: firstImages, sweep_s: seconds(sweep), cli_s: seconds(cliTime), page_over_cli: (sweep / cliTime).toFixed(2) });
     console.log(JSON.stringify(results.at(-1)));

@@ -289,6 +289,28 @@ try {
   check(/Could not load/.test(missingText) && missingText.includes('404'), `missing model file: "${missingText}"`);
   await missing.close();
 
+  // A worker that goes silent in the middle of a run (it closes itself on its first chunk, as a
+  // crashed browser worker would, with no error event) is replaced after the watchdog's time and
+  // its chunk rerun: the numbers are still the CLI's. Only the first worker fetched is faulty.
+  phase('silent worker');
+  let fetched = 0;
+  const silent = await newPage();
+  await silent.route('**/worker.js', async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    const faulty = fetched++ === 0 ? "self.addEventListener('message', (e) => { if (e.data && e.data.type === 'run') self.close(); });\n" : '';
+    await route.fulfill({ response, body: faulty + body });
+  });
+  await silent.goto(`${base}?workers=2&watchdog=3#model=resnet20&deleted=2,8`);
+  await silent.waitForSelector('[data-testid=engine-note]:has-text("worker")', { timeout: 60000 });
+  await silent.selectOption('#images-select', String(IMAGES));
+  await silent.waitForSelector(`[data-testid=status-lesion][data-state=done][data-images="${IMAGES}"]`, { timeout: 120000 });
+  for (let i = 0; i < 60 && fetched < 3; i++) await silent.waitForTimeout(500); // the watchdog has 3 s
+  const silentCorrect = Number(await silent.locator('[data-testid=accuracy]').getAttribute('data-correct'));
+  check(fetched >= 3 && silentCorrect === countOf(evalCli.accuracy, evalCli.images), `a worker gone silent mid-run is replaced and its chunk rerun (${fetched} worker scripts fetched): ${silentCorrect} correct, the CLI ${countOf(evalCli.accuracy, evalCli.images)}`);
+  check((await silent.locator('[data-testid=notice-error]').count()) === 0, 'the user is not told about a failure that went away');
+  await silent.close();
+
   phase('brokenWorker');
   const brokenWorker = await newPage();
   await brokenWorker.route('**/worker.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: 'throw new Error("simulated worker failure");' }));

@@ -44,10 +44,11 @@ export async function loadTestImages() {
   return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', dataSha256: info.data_sha256 };
 }
 
-// ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine).
-function requestedWorkers() {
-  const n = Number(new URLSearchParams(location.search).get('workers'));
-  return Number.isInteger(n) && n >= 1 && n <= 32 ? n : null;
+// ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine);
+// ?watchdog=S how long a silent worker is given before it is replaced (tests; default 60 s).
+function searchNumber(name, min, max) {
+  const n = Number(new URLSearchParams(location.search).get(name));
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
 }
 
 // ?engine=plain or ?engine=simd overrides feature detection (to try the fallback build).
@@ -63,9 +64,10 @@ export function specKey(spec) {
 }
 
 /** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures. */
-export async function openLab({ onEvent = () => {}, poolSize = requestedWorkers() ?? defaultPoolSize(8) } = {}) {
+export async function openLab({ onEvent = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
   const [models, images] = await Promise.all([loadManifest(), loadTestImages()]);
-  const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), onEvent });
+  const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
+  const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), watchdogMs, onEvent });
   return new Lab(models, images, pool);
 }
 
