@@ -71,6 +71,136 @@ try {
     check(/MIT/.test(licence) && /CC BY 4\.0/.test(licence), 'the credits give the licences of the code and the weights');
     await page.close();
   }
+
+  phase('URL round trip');
+  // ---- state in the URL: set it by hand, reload in a fresh browser context, same numbers -------
+  const lesionDone = (page, deleted) => page.waitForSelector(`[data-testid=accuracy][data-deleted="${deleted}"][data-state=done]`, { timeout: 120000 });
+  const panelNumbers = (page, label) => page.locator(`[data-testid=numbers-${label}]`).evaluate((el) => [...el.querySelectorAll('tr[data-group], tr[data-row]')].map((tr) => `${tr.dataset.group ?? tr.dataset.row}:${tr.dataset.correct ?? ''}:${tr.dataset.median ?? ''}`).join(' '));
+  let sharedHash;
+  let first;
+  {
+    const page = await newPage();
+    await page.goto(`${base}#model=resnet20&images=100`);
+    await ready(page);
+    const historyAtLoad = await page.evaluate(() => history.length);
+    await page.click('[data-testid=diagram] .block[data-block="3"]');
+    await lesionDone(page, '3');
+    const fill = async (id, v) => page.fill(`[data-testid=${id}]`, String(v));
+    await fill('delete-k-kmin', 1); await fill('delete-k-kmax', 3); await fill('delete-k-trials', 2); await fill('delete-k-seed', 7);
+    await page.click('[data-testid=run-delete-k]');
+    await page.waitForSelector('[data-testid=status-delete-k][data-state=done][data-precomputed=false]', { timeout: 300000 });
+    sharedHash = new URL(page.url()).hash;
+    check(/model=resnet20/.test(sharedHash) && /deleted=3(&|$)/.test(sharedHash) && /images=100/.test(sharedHash) && /delete-k=k:1-3,trials:2,eligible:paper,seed:7/.test(sharedHash),
+      `the hash holds model, lesion, images and the delete-k settings (${sharedHash})`);
+    first = {
+      correct: await page.locator('[data-testid=accuracy]').getAttribute('data-correct'),
+      spec: await page.locator('[data-testid=status-delete-k]').getAttribute('data-spec'),
+      numbers: await panelNumbers(page, 'delete-k'),
+    };
+    check(await page.evaluate(() => history.length) === historyAtLoad, 'the hash is written with replaceState (no new history entries)');
+    await page.close();
+  }
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${base}${sharedHash}`);
+    await ready(page);
+    await lesionDone(page, '3');
+    await page.waitForSelector('[data-testid=status-delete-k][data-state=done][data-precomputed=false]', { timeout: 300000 });
+    const again = {
+      correct: await page.locator('[data-testid=accuracy]').getAttribute('data-correct'),
+      spec: await page.locator('[data-testid=status-delete-k]').getAttribute('data-spec'),
+      numbers: await panelNumbers(page, 'delete-k'),
+    };
+    check(again.correct === first.correct && again.correct !== '', `the link reproduces the lesion (${again.correct} correct of 100, before ${first.correct})`);
+    check(again.spec === first.spec, `the link reproduces the delete-k spec (${again.spec})`);
+    check(again.numbers === first.numbers && first.numbers.length > 0, 'the link reproduces the delete-k numbers');
+    check(await page.inputValue('[data-testid=delete-k-seed]') === '7', 'the delete-k form shows the link\'s seed');
+    check(await page.inputValue('#images-select') === '100', 'the image count comes from the link');
+
+    phase('hashchange in an open tab');
+    await page.evaluate(() => { location.hash = '#model=resnet20&deleted=4'; });
+    await lesionDone(page, '4');
+    check(await page.inputValue('#images-select') === '1000', 'a new hash resets what it does not name (images back to the default)');
+    await page.waitForSelector('[data-testid=status-delete-k][data-precomputed=true]', { timeout: 30000 });
+    check(true, 'a new hash without delete-k settings shows the panel\'s default again');
+    await page.evaluate(() => { location.hash = '#model=plain20&deleted=2&order=1,3,2,4,5,6,7,8,9'; });
+    await page.waitForSelector('[data-testid=order-note]', { timeout: 60000 });
+    check(await page.inputValue('#model-select') === 'plain20', 'a hashchange switches the network');
+    await page.waitForSelector('[data-testid=accuracy][data-deleted="2"][data-state=done]', { timeout: 120000 });
+    const spec = JSON.parse(await page.locator('[data-testid=status-lesion]').getAttribute('data-spec'));
+    check(JSON.stringify(spec.params.order) === '[1,3,2,4,5,6,7,8,9]' && spec.params.deleted[0] === 2, `the lesion's order comes from the link (${JSON.stringify(spec.params)})`);
+    await context.close();
+  }
+
+  phase('bad values');
+  {
+    const page = await newPage();
+    await page.goto(`${base}#model=nosuch&deleted=99&images=abc&delete-k=trials:0&show=lesion,bogus`);
+    await ready(page);
+    const problems = await page.locator('[data-testid=link-problems] li').allTextContents();
+    for (const key of ['model=nosuch', 'deleted=99', 'images=abc', 'delete-k=trials:0', 'show=lesion,bogus']) {
+      check(problems.some((p) => p.startsWith(key)), `a bad ${key} is named in a visible one-line message (${JSON.stringify(problems)})`);
+    }
+    check(await page.inputValue('#model-select') === 'resnet20', 'an unknown model falls back to resnet20');
+    check(await page.locator('[data-testid=panel-delete-one]').count() === 0 && await page.locator('[data-testid=diagram]').isVisible(), 'show=lesion shows only the lesion panel');
+    await page.goto(`${base}#model=resnet20&deleted=4`);
+    await page.reload();
+    await ready(page);
+    await lesionDone(page, '4');
+    check(await page.locator('[data-testid=link-problems]').count() === 0, "today's links (#model=resnet20&deleted=4) still work, with no complaint");
+    await page.close();
+  }
+
+  phase('iframe on another origin');
+  // ---- a course page on another origin embeds the lab: height messages, hashchange in the frame ---
+  const hostHtml = (src) => `<!doctype html><meta charset="utf-8"><title>course page</title><h1>Week 3: residual networks</h1>
+<iframe id="lab" src="${src}" style="width:600px;height:300px;border:1px solid #ccc" title="Unravel lab"></iframe>
+<script>
+  window.messages = [];
+  addEventListener('message', function (e) {
+    window.messages.push({ origin: e.origin, data: e.data });
+    if (e.data && e.data.subject === 'lti.frameResize') document.getElementById('lab').style.height = e.data.height + 'px';
+  });
+</script>`;
+  const host = http.createServer((req, res) => {
+    const src = new URL(req.url, 'http://x').searchParams.get('src');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostHtml(src));
+  });
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  servers.push({ kill: () => host.close() });
+  const hostOrigin = `http://127.0.0.1:${host.address().port}`;
+  check(hostOrigin !== origin, `the host page's origin (${hostOrigin}) differs from the lab's (${origin})`);
+  {
+    const page = await newPage();
+    await page.goto(`${hostOrigin}/?src=${encodeURIComponent(`${base}#model=resnet20&embed=1`)}`);
+    const frame = page.frameLocator('#lab');
+    await frame.locator('[data-testid=engine-note]:has-text("worker")').waitFor({ timeout: 60000 });
+    await frame.locator('[data-testid=panel-delete-one]').waitFor({ timeout: 60000 });
+    await page.waitForTimeout(500);
+    const messages = await page.evaluate(() => window.messages);
+    const lti = messages.filter((m) => m.data?.subject === 'lti.frameResize');
+    const generic = messages.filter((m) => m.data?.type === 'unravel:resize');
+    check(lti.length > 0 && lti.every((m) => m.origin === origin && Number.isInteger(m.data.height)), `the host received lti.frameResize messages from the lab's origin (${lti.length})`);
+    check(generic.length > 0 && generic.at(-1).data.height === lti.at(-1).data.height, `and the generic unravel:resize message with the same height (${generic.at(-1)?.data.height})`);
+    const tall = lti.at(-1).data.height;
+    check(tall > 1000, `the full embed is taller than the 300 px frame it started in (${tall} px)`);
+    const frameHeight = await page.evaluate(() => document.getElementById('lab').getBoundingClientRect().height);
+    check(Math.abs(frameHeight - tall - 2) <= 1, `the host sized the frame from the message (${frameHeight} px)`);
+    check(await frame.locator('header h1').count() === 0 && await frame.locator('[data-testid=open-full-lab]').isVisible(), 'embed mode: no page header, an "open full lab" link');
+    const full = await frame.locator('[data-testid=open-full-lab]').getAttribute('href');
+    check(full.startsWith(base) && !/embed=/.test(full), `"open full lab" leads to the lab without embed (${full})`);
+
+    phase('hashchange in the iframe');
+    await page.evaluate((src) => { document.getElementById('lab').src = src; }, `${base}#model=resnet20&embed=1&deleted=4&show=lesion`);
+    await frame.locator('[data-testid=accuracy][data-deleted="4"][data-state=done]').waitFor({ timeout: 120000 });
+    check(await frame.locator('[data-testid=panel-delete-one]').count() === 0, 'a new hash aimed at the iframe takes effect (only the lesion panel)');
+    await page.waitForFunction(() => window.messages.filter((m) => m.data?.subject === 'lti.frameResize').at(-1).data.height < 1000, null, { timeout: 10000 });
+    const small = await page.evaluate(() => window.messages.filter((m) => m.data?.subject === 'lti.frameResize').at(-1).data.height);
+    check(small < tall, `the frame's height follows the layout (${tall} -> ${small} px)`);
+    await page.screenshot({ path: path.join(outDir, 'embed-host-600.png'), fullPage: true });
+    await page.close();
+  }
 } finally {
   await browser.close();
   for (const s of servers) s.kill();
