@@ -126,7 +126,7 @@ async function bundle(opts) {
   const common = { bundle: true, format: 'esm', target: 'es2020', minify: true, sourcemap: true, logLevel: 'warning', legalComments: 'linked' };
   await esbuild.build({ ...common, entryPoints: [path.join(here, 'src', 'main.jsx')], outfile: path.join(opts.out, 'app.js'), jsx: 'automatic', jsxImportSource: 'preact', loader: { '.json': 'json' } });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'wasm', 'worker.js')], outfile: path.join(opts.out, 'worker.js') });
-  for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(here, f), path.join(opts.out, f));
+  for (const f of ['index.html', 'styles.css', 'boot.js', 'boot-old.js']) fs.copyFileSync(path.join(here, f), path.join(opts.out, f));
 }
 
 async function main() {

@@ -201,6 +201,80 @@ try {
     await page.screenshot({ path: path.join(outDir, 'embed-host-600.png'), fullPage: true });
     await page.close();
   }
+
+  phase('load failures');
+  // ---- every load failure in plain words, inside the layout --------------------------------------
+  // A host whose Content-Security-Policy forbids WebAssembly (script-src 'self', no 'wasm-unsafe-eval').
+  const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' };
+  const cspHost = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(distDir, rel);
+    if (!file.startsWith(distDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': "default-src 'self'; script-src 'self'" }).end(fs.readFileSync(file));
+  });
+  await new Promise((resolve) => cspHost.listen(0, '127.0.0.1', resolve));
+  servers.push({ kill: () => cspHost.close() });
+  {
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${cspHost.address().port}/#model=resnet20`);
+    await page.waitForSelector('[data-testid=notice-error]', { timeout: 30000 });
+    const text = await page.locator('[data-testid=notice-error]').first().textContent();
+    check(/this site's security settings block WebAssembly/i.test(text) && /wasm-unsafe-eval/.test(text), `a CSP that blocks WebAssembly is said so ("${text.slice(0, 140)}…")`);
+    check(!/resnet20/.test(text), 'and it does not blame the model');
+    await page.screenshot({ path: path.join(outDir, 'failure-csp.png') });
+    await page.close();
+  }
+  {
+    const page = await newPage();
+    await page.route('**/app.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(base);
+    await page.waitForSelector('[data-testid=notice-error]', { timeout: 30000 });
+    const text = await page.locator('[data-testid=notice-error]').textContent();
+    check(/could not load its code/.test(text) && /app\.js/.test(text), `a module script that fails to load is said so ("${text.slice(0, 120)}…")`);
+    await page.close();
+  }
+  {
+    const page = await newPage();
+    await page.goto(`file://${path.join(distDir, 'index.html')}`);
+    await page.waitForSelector('[data-testid=notice-error]', { timeout: 30000 });
+    const text = await page.locator('[data-testid=notice-error]').textContent();
+    check(/opened from a file/i.test(text) && /http\.server/.test(text), `opened from file://, the page says what to do ("${text.slice(0, 120)}…")`);
+    await page.close();
+  }
+  {
+    const page = await newPage();
+    await page.route('**/worker.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(base);
+    await page.waitForSelector('[data-testid=notice-error]', { timeout: 60000 });
+    const text = await page.locator('[data-testid=notice-error]').first().textContent();
+    check(/background workers could not start/.test(text), `a worker that cannot start is said so ("${text.slice(0, 120)}…")`);
+    await page.close();
+  }
+  {
+    const page = await newPage();
+    await page.goto(`${origin}/${dist}#model=resnet20&deleted=4`);
+    await ready(page);
+    check(new URL(page.url()).pathname === `/${dist}/`, `/${dist} without the slash lands on /${dist}/ (${page.url()})`);
+    await page.waitForSelector('[data-testid=accuracy][data-deleted="4"]', { timeout: 60000 });
+    check(true, 'and the lab runs there, with the link\'s lesion');
+    await page.close();
+  }
+  {
+    // A slow connection: the skeleton and what is loading are visible until the lab is ready.
+    const page = await newPage();
+    await page.route('**/data/test_*.bin', async (route) => {
+      await new Promise((r) => setTimeout(r, 2500));
+      await route.continue();
+    });
+    await page.goto(base);
+    await page.waitForSelector('[data-testid=loading] [data-step=images]', { timeout: 10000 });
+    const steps = await page.locator('[data-testid=loading] li').allTextContents();
+    check(steps.some((t) => /test images/.test(t)), `while loading, a skeleton says what is loading (${JSON.stringify(steps)})`);
+    await page.screenshot({ path: path.join(outDir, 'loading-1280.png') });
+    await ready(page);
+    check(await page.locator('[data-testid=loading]').count() === 0, 'the skeleton is gone once the lab is ready');
+    await page.close();
+  }
 } finally {
   await browser.close();
   for (const s of servers) s.kill();

@@ -1,7 +1,7 @@
 // app.jsx - the lab: pick a network (and one to compare it with), delete blocks by clicking,
 // and read every lesion experiment of the paper as a panel. Panels are specs plus charts; the
 // lab (lab.js) runs, queues and keeps every spec's results.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { openLab } from './lab.js';
 import { parseHash, writeHash, SETTING_KINDS } from './urlState.js';
 import { panelSettings, setPanelSettings, onPanelSettings } from './useExperiment.js';
@@ -21,6 +21,8 @@ import { PathsPanel } from './components/PathsPanel.jsx';
 import { TestImagesPanel } from './components/TestImagesPanel.jsx';
 import { Explanation } from './components/Explanation.jsx';
 import { Credits } from './components/Credits.jsx';
+import { Loading } from './components/Loading.jsx';
+import { explain } from './loadErrors.js';
 
 const defaultImages = (lab) => Math.min(1000, lab.images.images || 0);
 
@@ -45,10 +47,16 @@ function useModel(lab, name, onError) {
   useEffect(() => {
     if (!lab || !name) return setModel(null);
     let stale = false;
-    lab.model(name).then((m) => !stale && setModel(m), (e) => !stale && onError(`Could not load ${name}: ${e.message}`));
+    lab.model(name).then((m) => !stale && setModel(m), (e) => !stale && onError(`Could not load ${name}: ${e.message}`, e));
     return () => (stale = true);
   }, [lab, name]);
   return model?.name === name ? model : null;
+}
+
+// An error in plain words, the raw message after it for whoever reports it.
+function Failure({ error, what }) {
+  const { title, text, detail } = explain(error, what);
+  return <Notice kind="error" title={title}>{text}{detail && <span class="notice-detail"> ({detail})</span>}</Notice>;
 }
 
 export function App() {
@@ -65,6 +73,7 @@ export function App() {
   const [embed, setEmbed] = useState(false);
   const [linkProblems, setLinkProblems] = useState([]);
   const [settingsRevision, setSettingsRevision] = useState(0);
+  const [progress, setProgress] = useState({});
 
   const applyLink = (opened, hash) => {
     const { entry, state, images: wantedImages, problems } = readLink(opened, hash);
@@ -81,7 +90,8 @@ export function App() {
   };
 
   useEffect(() => {
-    openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message) })
+    const onProgress = (step, done, total) => setProgress((p) => ({ ...p, [step]: { done, total } }));
+    openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message), onProgress })
       .then((opened) => {
         setLab(opened);
         applyLink(opened, location.hash);
@@ -101,8 +111,15 @@ export function App() {
     };
   }, [lab]);
 
-  const model = useModel(lab, modelName, setModelError);
+  const loaded = useModel(lab, modelName, setModelError);
   const compare = useModel(lab, compareName, setModelError);
+  // While another network loads, the one before stays on screen (dimmed): no layout jump.
+  const previous = useRef(null);
+  if (loaded) previous.current = loaded;
+  const model = loaded ?? (modelError ? null : previous.current);
+  const switching = !!model && model !== loaded;
+  // The lesion belongs to the network being loaded: the one still shown runs none of it.
+  const lesion = switching ? { deleted: [], order: null } : { deleted, order };
   // The URL says what is on screen, at every change (replaceState: the back button is not flooded).
   useEffect(() => {
     if (!lab || !modelName) return;
@@ -114,8 +131,8 @@ export function App() {
 
   // A click is a change by the user: evaluate the lesion at once, ahead of any sweep.
   useEffect(() => {
-    if (model && (deleted.length || order) && lab.images.images) lab.submit(lab.spec(model, 'eval', lesionParams(deleted, order), { images }), { slot: 'lesion', label: 'lesion', interactive: true });
-  }, [model, deleted.join(','), order?.join(','), images]);
+    if (loaded && (deleted.length || order) && lab.images.images) lab.submit(lab.spec(loaded, 'eval', lesionParams(deleted, order), { images }), { slot: 'lesion', label: 'lesion', interactive: true });
+  }, [loaded, deleted.join(','), order?.join(','), images]);
 
   const toggle = (b) => setDeleted((prev) => (prev.includes(b) ? prev.filter((x) => x !== b) : [...prev, b].sort((x, y) => x - y)));
   const choose = (name) => {
@@ -142,13 +159,13 @@ export function App() {
           <ul class="link-problems" data-testid="link-problems">{linkProblems.map((p) => <li key={p}>{p}</li>)}</ul>
         </Notice>
       )}
-      {fatal && <Notice kind="error" title="The lab could not start">{fatal}</Notice>}
+      {fatal && <Failure error={fatal} />}
       {failure && lab && (
         <Notice kind="error" title="The engine keeps failing" action={<button type="button" onClick={() => location.reload()}>Reload the page</button>}>
           {failure}
         </Notice>
       )}
-      {!lab && !fatal && <p class="booting" data-testid="engine-note">Starting the engine…</p>}
+      {!lab && !fatal && <Loading progress={progress} />}
       {lab && lab.models.length === 0 && <Notice kind="error" title="No networks in this build">The build found no model files (models/manifest.json); rebuild the page after the models are in place.</Notice>}
       {lab && !hasImages && <Notice kind="warning" title="No test images in this build">{lab.images.reason}. The precomputed results are shown, but nothing can be computed live.</Notice>}
       {lab && lab.models.length > 0 && (
@@ -162,13 +179,16 @@ export function App() {
             </span>
             <ShareLink show={show} embed={embed} />
           </div>
-          {modelError && <Notice kind="error" title="Model not loaded">{modelError}</Notice>}
+          {modelError && <Failure error={modelError} what="Model not loaded" />}
+          {switching && <p class="booting" role="status" data-testid="switching">Loading {modelName}…</p>}
           {model && visible('lesion') && (
             <>
               <h2>Click blocks to delete them</h2>
-              <BlockDiagram info={model.info} deleted={deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
-              {order && <OrderNote order={order} onRestore={() => setOrder(null)} />}
-              <LesionPanel lab={lab} model={model} deleted={deleted} order={order} images={live} />
+              <div class={switching ? 'switching' : ''} inert={switching}>
+                <BlockDiagram info={model.info} deleted={lesion.deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
+                {lesion.order && <OrderNote order={lesion.order} onRestore={() => setOrder(null)} />}
+                <LesionPanel lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
+              </div>
             </>
           )}
         </section>
@@ -179,8 +199,8 @@ export function App() {
           {visible('delete-k') && <DeleteKPanel lab={lab} model={model} images={live} />}
           {visible('reorder') && <ReorderPanel lab={lab} model={model} images={live} />}
           {visible('drop') && <DropPanel lab={lab} model={model} images={live} />}
-          {visible('paths') && <PathsPanel model={model} deleted={deleted} />}
-          {hasImages && visible('test-images') && <TestImagesPanel lab={lab} model={model} deleted={deleted} />}
+          {visible('paths') && <PathsPanel model={model} deleted={lesion.deleted} />}
+          {hasImages && visible('test-images') && <TestImagesPanel lab={lab} model={model} deleted={lesion.deleted} />}
         </>
       )}
       {!embed && visible('explanation') && <Explanation />}

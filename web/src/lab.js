@@ -30,6 +30,29 @@ async function fetchOk(relative, what) {
   return response;
 }
 
+// A response's bytes, telling onProgress(done, total) as they arrive (total 0 when unknown).
+async function readWithProgress(response, onProgress) {
+  const total = Number(response.headers.get('content-length')) || 0;
+  if (!response.body?.getReader) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let done = 0;
+  for (;;) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    chunks.push(value);
+    done += value.length;
+    onProgress(done, total);
+  }
+  const bytes = new Uint8Array(done);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
 /** The models this build ships (dist/models/manifest.json). */
 export async function loadManifest() {
   const manifest = await (await fetchOk('models/manifest.json', 'The list of models')).json();
@@ -37,10 +60,10 @@ export async function loadManifest() {
 }
 
 /** The test images this build ships: {records, images, source, dataSha256} or {images: 0, reason}. */
-export async function loadTestImages() {
+export async function loadTestImages(onProgress = () => {}) {
   const info = await (await fetchOk('data/data.json', 'The description of the test images')).json();
   if (!info.images) return { images: 0, reason: info.reason };
-  const bytes = new Uint8Array(await (await fetchOk(`data/${info.file}`, 'The test images file')).arrayBuffer());
+  const bytes = await readWithProgress(await fetchOk(`data/${info.file}`, 'The test images file'), (done, total) => onProgress('images', done, total));
   return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', dataSha256: info.data_sha256 };
 }
 
@@ -63,11 +86,14 @@ export function specKey(spec) {
   return JSON.stringify(sorted(spec));
 }
 
-/** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures. */
-export async function openLab({ onEvent = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
-  const [models, images] = await Promise.all([loadManifest(), loadTestImages()]);
+/** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures;
+ * onProgress(step, done, total): 'models', 'images' (bytes) and 'engine' as they get ready. */
+export async function openLab({ onEvent = () => {}, onProgress = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
+  const [models, images] = await Promise.all([loadManifest().then((m) => (onProgress('models', 1, 1), m)), loadTestImages(onProgress)]);
   const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
+  onProgress('engine', 0, 1);
   const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), watchdogMs, onEvent });
+  onProgress('engine', 1, 1);
   return new Lab(models, images, pool);
 }
 
