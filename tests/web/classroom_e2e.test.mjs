@@ -275,6 +275,54 @@ try {
     check(await page.locator('[data-testid=loading]').count() === 0, 'the skeleton is gone once the lab is ready');
     await page.close();
   }
+
+  phase('dark mode and phones');
+  // ---- dark mode (charts included) and phone widths: screenshots to look at, overflow, touch targets ----
+  const panelsReady = (page) => page.waitForSelector('[data-testid=status-delete-one][data-precomputed=true]', { timeout: 60000 });
+  for (const scheme of ['light', 'dark']) {
+    for (const width of [1280, 390]) {
+      const page = await newPage({ viewport: { width, height: width > 600 ? 1000 : 844 }, colorScheme: scheme, isMobile: width < 600, hasTouch: width < 600 });
+      await page.goto(`${base}#model=resnet20&deleted=3`);
+      await ready(page);
+      await panelsReady(page);
+      await lesionDone(page, '3');
+      const look = await page.evaluate(() => {
+        const rgb = getComputedStyle(document.documentElement).backgroundColor.match(/\d+/g).map(Number);
+        return { luminance: (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255, themes: [...document.querySelectorAll('canvas[data-theme]')].map((c) => c.dataset.theme) };
+      });
+      check(scheme === 'dark' ? look.luminance < 0.2 : look.luminance > 0.8, `${scheme} at ${width} px: the page's background follows the scheme (luminance ${look.luminance.toFixed(2)})`);
+      check(look.themes.length >= 4 && look.themes.every((t) => t === scheme), `${scheme} at ${width} px: every chart is drawn for the scheme (${look.themes.join(',')})`);
+      await page.screenshot({ path: path.join(outDir, `classroom-${width}-${scheme}.png`), fullPage: true });
+      if (width === 390) {
+        for (const w of [360, 390, 430]) {
+          await page.setViewportSize({ width: w, height: 844 });
+          await page.waitForTimeout(200);
+          const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+            wide: [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && el.getClientRects().length).slice(0, 3).map((el) => `${el.tagName}.${el.className}`) }));
+          check(overflow.scroll <= overflow.inner, `${scheme} at ${w} px: no horizontal scroll (page ${overflow.scroll} px wide; ${overflow.wide.join(', ')})`);
+        }
+        await page.setViewportSize({ width: 390, height: 844 });
+        const small = await page.evaluate(() => [...document.querySelectorAll('main button, main select, main input[type=number], main input[type=text], main summary')]
+          .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+          .map((el) => ({ what: `${el.tagName.toLowerCase()} "${(el.textContent || el.dataset.testid || el.id || '').trim().slice(0, 20)}"`, r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.height < 44 || r.width < 44).map(({ what, r }) => `${what} ${Math.round(r.width)}x${Math.round(r.height)}`));
+        check(small.length === 0, `${scheme} at 390 px: every button, select, input and summary is at least 44 px (${small.slice(0, 6).join('; ')})`);
+        const together = await page.evaluate(() => {
+          const diagram = document.querySelector('[data-testid=diagram]').getBoundingClientRect();
+          const accuracy = document.querySelector('[data-testid=lesioned-accuracy]').getBoundingClientRect();
+          return accuracy.bottom - diagram.top;
+        });
+        check(together <= 844, `${scheme} at 390 px: resnet20's blocks and the lesioned accuracy fit on one screen (${Math.round(together)} px)`);
+      }
+      if (scheme === 'dark' && width === 1280) {
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.waitForFunction(() => [...document.querySelectorAll('canvas[data-theme]')].every((c) => c.dataset.theme === 'light'), null, { timeout: 5000 }).catch(() => {});
+        const themes = await page.evaluate(() => [...document.querySelectorAll('canvas[data-theme]')].map((c) => c.dataset.theme));
+        check(themes.every((t) => t === 'light'), `charts follow a change of the system's scheme at once (${themes.join(',')})`);
+      }
+      await page.close();
+    }
+  }
 } finally {
   await browser.close();
   for (const s of servers) s.kill();

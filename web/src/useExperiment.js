@@ -44,16 +44,16 @@ export function onPanelSettings(fn) {
  */
 export function usePanelSpec(lab, model, kind, { slot = kind, label = kind, images } = {}) {
   const memo = `${model?.name}|${slot}`;
-  const [settings, setSettings] = useState(() => remembered.get(memo) ?? null);
+  // Read at every render (never a copy of another model's settings while the model changes);
+  // the store's notifications only trigger the render.
+  const settings = remembered.get(memo) ?? null;
+  const [, setTick] = useState(0);
   const [revision, setRevision] = useState(0);
-  useEffect(() => {
-    setSettings(remembered.get(memo) ?? null);
-    return onPanelSettings((changed, from) => {
-      if (changed !== memo) return;
-      setSettings(remembered.get(memo) ?? null);
-      if (from !== memo) setRevision((r) => r + 1);
-    });
-  }, [memo]);
+  useEffect(() => onPanelSettings((changed, from) => {
+    if (changed !== memo) return;
+    setTick((t) => t + 1);
+    if (from !== memo) setRevision((r) => r + 1);
+  }), [memo]);
   const spec = !model ? null : settings ? lab.spec(model, kind, settings.params, { seed: settings.seed, images: settings.images }) : lab.defaultSpec(model, kind);
   const state = useExperiment(lab, spec);
   useEffect(() => {
