@@ -318,7 +318,7 @@ static int cmd_eval(const args *a)
     int *predictions = NULL;
     if (a->predictions && !(predictions = malloc(sizeof(int) * 2 * (size_t)d.set.count))) {
         fprintf(stderr, "unravel: out of memory for predictions\n");
-        return 1;
+        exit(1);
     }
     run_experiment_or_die(m, e, &d, a, t, predictions);
     const unr_plan *plan = unr_experiment_plans(e);
@@ -484,7 +484,7 @@ static int cmd_sweep(const args *a)
     unr_tally *tallies = malloc(sizeof *tallies * (size_t)(1 + unr_experiment_rows(e)));
     if (!tallies) {
         fprintf(stderr, "unravel: out of memory\n");
-        return 1;
+        exit(1);
     }
     run_experiment_or_die(m, e, &d, a, tallies, NULL);
     print_summary(a, m, e, tallies);
@@ -524,25 +524,28 @@ static int cmd_run(const args *a)
     if (strcmp(sha, spec.model_sha256)) {
         fprintf(stderr, "unravel: %s: SHA-256 %s differs from the spec's %s (another model file)\n",
                 path, sha, spec.model_sha256);
-        return 1;
+        exit(1);
     }
     test_data d = load_test_data(a);
     if (strcmp(d.sha256, spec.data_sha256)) {
         if (!a->any_data) {
             fprintf(stderr, "unravel: %s: test data SHA-256 %s differs from the spec's %s (--any-data runs it anyway)\n",
                     d.path, d.sha256, spec.data_sha256);
-            return 1;
+            exit(1);
         }
         memcpy(spec.data_sha256, d.sha256, 65); /* say which data the numbers come from */
     }
     if (spec.images > d.set.count) {
         fprintf(stderr, "unravel: %s: the spec asks for %d images, %s has %d\n", a->model, spec.images,
                 d.path, d.set.count);
-        return 1;
+        exit(1);
     }
     unr_experiment *e = prepare_or_die(m, &spec, 1);
     unr_tally *tallies = malloc(sizeof *tallies * (size_t)(1 + unr_experiment_rows(e)));
-    if (!tallies) return 1;
+    if (!tallies) {
+        fprintf(stderr, "unravel: out of memory\n");
+        exit(1);
+    }
     run_experiment_or_die(m, e, &d, a, tallies, NULL);
     args shown = *a;
     shown.model = path;

@@ -261,6 +261,12 @@ unr_status unr_spec_parse(const char *json, size_t len, const char *name, unr_sp
         goto done;
     }
     memcpy(out->model_name, v->str, v->str_len + 1);
+    /* The name is printed and becomes a file name: no control characters (terminal escapes). */
+    for (const unsigned char *c = (const unsigned char *)out->model_name; *c; c++)
+        if (*c < 0x20 || *c == 0x7F || (c[0] == 0xC2 && c[1] >= 0x80 && c[1] < 0xA0)) {
+            st = bad(&r, "model.name", "holds a control character");
+            goto done;
+        }
     if ((st = get_sha(&r, unr_json_get(&doc, model, "sha256"), "model.sha256", out->model_sha256)))
         goto done;
     if ((st = get_sha(&r, unr_json_get(&doc, root, "data_sha256"), "data_sha256", out->data_sha256)))

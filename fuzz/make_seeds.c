@@ -2,7 +2,7 @@
  * records with a seeded pattern).   make_seeds OUT_DIR   writes OUT_DIR/model/ and OUT_DIR/cifar/.
  * Models: each block kind, shortcut and plain variant of a small network, an F16-like and a
  * scaled one. CIFAR: .bin batches, plain tars (ustar and GNU long names) and a .tar.gz laid out
- * as the official archive (10000 test records, class names). */
+ * as the official archive (10000 test records, class names). Specs: one of each kind. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +162,27 @@ static void model_seeds(void)
     free(b);
 }
 
+/* Specs of every kind, as the page's URLs and `unravel run` carry them. */
+static void spec_seeds(void)
+{
+    static const char *const specs[] = {
+        "{\"kind\":\"eval\",\"params\":{\"deleted\":[3,7],\"order\":[1,3,2,4,5,6,7,8,9]}}",
+        "{\"model\":{\"name\":\"resnet20\",\"sha256\":\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"},"
+        "\"kind\":\"delete-one\",\"params\":{},\"seed\":1,\"images\":1000}",
+        "{\"kind\":\"delete-k\",\"params\":{\"k\":[1,8],\"trials\":20,\"eligible\":\"paper\"},\"seed\":7}",
+        "{\"kind\":\"delete-k\",\"params\":{\"k\":[2,2],\"eligible\":\"all\"}}",
+        "{\"kind\":\"reorder\",\"params\":{\"swaps\":[1,3],\"trials\":5},\"seed\":9007199254740991}",
+        "{\"kind\":\"drop\",\"params\":{\"probs\":[0.1,0.5,0.9],\"rule\":\"linear\",\"trials\":3}}",
+        "{\"kind\":\"ensemble\",\"params\":{\"prob\":0.2,\"rule\":\"uniform\",\"sizes\":[1,2,4],\"trials\":2},"
+        "\"data_sha256\":\"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\"}",
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "spec_%zu.json", i);
+        write_file("spec", name, specs[i], strlen(specs[i]));
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -172,6 +193,7 @@ int main(int argc, char **argv)
     mkdir(out_dir, 0755);
     model_seeds();
     cifar_seeds();
-    printf("make_seeds: corpora in %s/model and %s/cifar\n", out_dir, out_dir);
+    spec_seeds();
+    printf("make_seeds: corpora in %s/model, %s/cifar and %s/spec\n", out_dir, out_dir, out_dir);
     return 0;
 }

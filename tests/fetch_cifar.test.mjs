@@ -156,7 +156,8 @@ if (cli) {
   // `unravel data` (what web/build.mjs cuts the page's subset with) gives the records themselves
   const subset = path.join(cache, 'subset.bin');
   const d = spawnSync(cli, ['data', '--data', target, '--limit', '7', '--out', subset, '--json'], { encoding: 'utf8' });
-  check(d.status === 0 && d.stdout.trim() === '{"images":7,"available":10000}', `unravel data: ${d.stdout} ${d.stderr}`);
+  const sha = crypto.createHash('sha256').update(records).digest('hex'); // the whole test batch
+  check(d.status === 0 && d.stdout.trim() === `{"images":7,"available":10000,"data_sha256":"${sha}"}`, `unravel data: ${d.stdout} ${d.stderr}`);
   check(fs.existsSync(subset) && fs.readFileSync(subset).equals(records.subarray(0, 7 * 3073)), 'unravel data wrote the first 7 records');
   fs.writeFileSync(path.join(cache, 'odd.bin'), Buffer.alloc(3073 + 5));
   const bad = spawnSync(cli, ['data', '--data', path.join(cache, 'odd.bin'), '--out', subset], { encoding: 'utf8' });

@@ -66,6 +66,10 @@ node -e 'const h = Buffer.alloc(512); h.write("cifar-10-batches-bin/\x1b[2Jtest_
          require("fs").writeFileSync(process.argv[1], Buffer.concat([h, Buffer.alloc(100)]));' "$tmp/evil.tar"
 run_expect 1 '\x1b[2Jtest_batch.bin' eval "$model" --data "$tmp/evil.tar"
 
+# An experiment spec whose model name holds escapes (a spec is a file, or a URL's payload).
+printf '%s' '{"model":{"name":"\u001b[2Jresnet20","sha256":"0000000000000000000000000000000000000000000000000000000000000000"},"kind":"delete-one","params":{},"seed":1,"images":10,"data_sha256":"0000000000000000000000000000000000000000000000000000000000000000"}' >"$tmp/spec.json"
+run_expect 1 "model.name" run "$tmp/spec.json" --models "$tmp"
+
 # UNRAVEL_KERNELS must name a variant this machine runs.
 UNRAVEL_KERNELS=fastest run_expect 1 "UNRAVEL_KERNELS is 'fastest', not one of scalar, avx2, avx512" info "$model"
 UNRAVEL_KERNELS=scalar run_expect 0 "" info "$model"

@@ -191,6 +191,12 @@ try {
   await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid=chart-probabilities]').dataset.series || '[]').length === 2, null, { timeout: 60000 });
   const probs = JSON.parse(await page.locator('[data-testid=chart-probabilities]').getAttribute('data-series'));
   check(probs.every((d) => d.values === 10), `a clicked image shows its 10 class probabilities before and after (${JSON.stringify(probs)})`);
+  // The most probable classes (the engine's forward pass) are the run's predictions (the CLI's).
+  const { classes } = cliJson('info', modelFile);
+  const clicked = want[0] ?? 0;
+  const heading = await page.locator('.probabilities h3').textContent();
+  check(heading.includes(`intact: ${classes[evalCli.predictions.intact[clicked]]} (`) && heading.includes(`lesioned: ${classes[evalCli.predictions.lesioned[clicked]]} (`),
+    `image ${clicked + 1}'s most probable classes are the CLI's predictions ("${heading}")`);
   const pathsText = await page.locator('[data-testid=caption-paths]').textContent();
   check(pathsText.includes('2^9 = 512') && pathsText.includes('2^7 = 128'), `paths: 2^9 paths, 2^7 left after deleting 2 blocks ("${pathsText.slice(0, 120)}…")`);
   await screenshots(page, 1280);

@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadEngine, UnravelError } from '../../wasm/engine.js';
-import { cutSubset } from '../../web/tools/cifar_subset.mjs';
-import { check, report, requireWasm, goldenDir, cliJson, dataPath, syntheticRecords, writeTemp, wasmBase, root } from './helpers.mjs';
+import { check, report, requireWasm, goldenDir, cliJson, cliSubset, dataPath, syntheticRecords, writeTemp, wasmBase, root } from './helpers.mjs';
 
 requireWasm();
 const cli = process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel');
 const real = dataPath();
 const IMAGES = real ? 120 : 60;
-const records = real ? new Uint8Array(cutSubset(real, IMAGES).bytes) : syntheticRecords(IMAGES, 4242);
+const records = real ? cliSubset(real, IMAGES) : syntheticRecords(IMAGES, 4242);
 const dataFile = writeTemp(real ? 'experiment_subset.bin' : 'experiment_synthetic.bin', records);
 console.log(`images: ${real ? `first ${IMAGES} CIFAR-10 test images` : `${IMAGES} synthetic records (no UNRAVEL_DATA)`}`);
 

@@ -181,15 +181,15 @@ export class Lab {
   }
 
   /**
-   * Run a spec (unless it is already done or running). slot: the panel it belongs to (a newer
-   * spec in the same slot supersedes it); interactive: run at once, ahead of the sweeps.
-   *
+   * Run a spec (unless it is already done, queued or running; force: run a done one again).
+   * slot: the panel it belongs to (a newer spec in the same slot supersedes it); interactive:
+   * run at once, ahead of the sweeps.
    */
   submit(spec, { slot, label = spec.kind, interactive = false, force = false } = {}) {
     const predictions = spec.kind === 'eval'; // per-image classes: cheap for an eval, and the test-image panel shows them
     const key = specKey(spec);
-    const known = this.results.get(key);
-    if (!force && known && (known.status === 'done' || known.status === 'running' || known.status === 'queued')) return;
+    if (this.jobs.some((j) => j.key === key)) return; // already queued or running
+    if (!force && this.results.get(key)?.status === 'done') return;
     const replaced = this.jobs.filter((j) => j.slot === slot && j.key !== key);
     for (const other of replaced) this.stop(other, 'superseded');
     const job = { id: this.nextJob++, key, spec, slot, label, interactive, predictions, controller: new AbortController(), started: false };

@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cutSubset } from './cifar_subset.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = { cli: path.join(root, 'build', 'cli', 'unravel'), data: process.env.UNRAVEL_DATA, threads: '2', only: null, source: null };
@@ -37,14 +36,14 @@ const defaults = JSON.parse(fs.readFileSync(path.join(root, 'web', 'src', 'defau
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8'));
 const outDir = path.join(root, 'web', 'src', 'precomputed');
 const version = execFileSync(args.cli, ['--version'], { encoding: 'utf8' }).trim();
-// The test records exactly as the CLI reads them (it hashes the same bytes).
-const records = cutSubset(args.data, defaults.images).bytes;
-const dataSha = sha256(records);
 const source = args.source ?? `CIFAR-10 test_batch.bin read from ${path.basename(args.data)}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unravel-precompute-'));
-// The CLI reads these records from a plain .bin (quicker than unpacking a tarball every run).
+// The test records cut by the CLI's own reader (`unravel data`), kept as a plain .bin (quicker
+// than unpacking a tarball every run); the CLI hashes the same bytes.
 const testBatch = path.join(tmp, 'test_batch.bin');
-fs.writeFileSync(testBatch, records);
+execFileSync(args.cli, ['data', '--data', args.data, '--limit', String(defaults.images), '--out', testBatch]);
+const records = fs.readFileSync(testBatch);
+const dataSha = sha256(records);
 
 /** CPU seconds of finished children (Linux: cutime + cstime of /proc/self/stat), else NaN. */
 function childCpuSeconds() {
