@@ -5,7 +5,8 @@
 // WebAssembly, a module script that cannot load, /dist without its slash) say what happened;
 // dark mode and phone widths (no horizontal scroll, 44 px touch targets), with screenshots in
 // UNRAVEL_WEB_OUT.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -25,6 +26,7 @@ const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.jso
 if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
 fs.mkdirSync(outDir, { recursive: true });
 const dist = path.basename(distDir);
+const cli = process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel');
 
 /** web/serve.mjs on a free port serving dir; resolves to its origin (http://localhost:N). */
 function serve(dir, extra = []) {
@@ -118,6 +120,31 @@ try {
     check(await page.inputValue('[data-testid=delete-k-seed]') === '7', 'the delete-k form shows the link\'s seed');
     check(await page.inputValue('#images-select') === '100', 'the image count comes from the link');
 
+    phase('exports');
+    // ---- exports: PNG, CSV, JSON with what reproduces it; the exported spec re-run by the CLI ------
+    const grab = async (testid) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+      return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) };
+    };
+    const json = await grab('export-json-delete-k');
+    const exported = JSON.parse(json.bytes.toString('utf8'));
+    const modelSha = crypto.createHash('sha256').update(fs.readFileSync(path.join(distDir, 'models', 'resnet20.safetensors'))).digest('hex');
+    const version = execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim();
+    check(exported.spec.model.name === 'resnet20' && exported.spec.model.sha256 === modelSha, `the JSON names the model and its SHA-256 (${json.name})`);
+    check(exported.spec.seed === 7 && exported.spec.images === 100 && exported.spec.data_sha256 === dataInfo.data_sha256, 'the JSON carries the spec: seed, images, the data\'s SHA-256');
+    check(exported.exported?.engine === version, `the JSON carries the engine's version (${exported.exported?.engine} vs the CLI's ${version})`);
+    const specFile = await grab('export-spec-delete-k');
+    const specPath = path.join(outDir, 'classroom-export.spec.json');
+    fs.writeFileSync(specPath, specFile.bytes);
+    const rerun = JSON.parse(execFileSync(cli, ['run', specPath, '--models', path.join(distDir, 'models'), '--data', path.join(distDir, 'data', dataInfo.file), '--any-data', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+    check(JSON.stringify(rerun.baseline) === JSON.stringify(exported.baseline) && JSON.stringify(rerun.rows) === JSON.stringify(exported.rows) && JSON.stringify(rerun.groups) === JSON.stringify(exported.groups),
+      `unravel run on the exported spec gives the exported numbers (${rerun.rows.length} rows, ${rerun.groups.length} groups)`);
+    const csv = (await grab('export-csv-delete-k')).bytes.toString('utf8').trim().split('\n').map((l) => l.split(','));
+    const correctAt = csv[0].indexOf('correct');
+    check(csv.length === exported.rows.length + 2 && csv[1][0] === 'baseline' && csv.slice(2).every((r, i) => Number(r[correctAt]) === exported.rows[i].correct), `the CSV holds the baseline and every row with its counts (${csv.length - 1} lines)`);
+    const png = (await grab('export-png-delete-k')).bytes;
+    check(png.subarray(1, 4).toString('latin1') === 'PNG' && png.readUInt32BE(16) > 200 && png.readUInt32BE(20) > 100, `the chart downloads as a PNG (${png.readUInt32BE(16)}x${png.readUInt32BE(20)})`);
+
     phase('hashchange in an open tab');
     await page.evaluate(() => { location.hash = '#model=resnet20&deleted=4'; });
     await lesionDone(page, '4');
@@ -195,9 +222,10 @@ try {
     await page.evaluate((src) => { document.getElementById('lab').src = src; }, `${base}#model=resnet20&embed=1&deleted=4&show=lesion`);
     await frame.locator('[data-testid=accuracy][data-deleted="4"][data-state=done]').waitFor({ timeout: 120000 });
     check(await frame.locator('[data-testid=panel-delete-one]').count() === 0, 'a new hash aimed at the iframe takes effect (only the lesion panel)');
-    await page.waitForFunction(() => window.messages.filter((m) => m.data?.subject === 'lti.frameResize').at(-1).data.height < 1000, null, { timeout: 10000 });
+    await page.waitForFunction((tall) => window.messages.filter((m) => m.data?.subject === 'lti.frameResize').at(-1).data.height < tall / 2, tall, { timeout: 10000 })
+      .catch(() => {});
     const small = await page.evaluate(() => window.messages.filter((m) => m.data?.subject === 'lti.frameResize').at(-1).data.height);
-    check(small < tall, `the frame's height follows the layout (${tall} -> ${small} px)`);
+    check(small < tall / 2, `the frame's height follows the layout (${tall} -> ${small} px)`);
     await page.screenshot({ path: path.join(outDir, 'embed-host-600.png'), fullPage: true });
     await page.close();
   }
@@ -322,6 +350,26 @@ try {
       }
       await page.close();
     }
+  }
+  {
+    // resnet110's 54 blocks at 44 px are taller than a phone: the accuracy stays pinned beside them.
+    const page = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.goto(`${base}#model=resnet110&deleted=19&images=100`);
+    await ready(page);
+    await lesionDone(page, '19');
+    for (const b of ['1', '30', '54']) {
+      await page.locator(`[data-testid=diagram] .block[data-block="${b}"]`).scrollIntoViewIfNeeded();
+      const seen = await page.evaluate((b) => {
+        const block = document.querySelector(`[data-testid=diagram] .block[data-block="${b}"]`).getBoundingClientRect();
+        const ticker = document.querySelector('[data-testid=lesion-ticker]');
+        const t = ticker.getBoundingClientRect();
+        const onScreen = (r) => r.top >= 0 && r.bottom <= innerHeight;
+        return { both: onScreen(block) && onScreen(t) && t.height > 0, text: ticker.textContent };
+      }, b);
+      check(seen.both && /1 deleted: \d+\.\d%/.test(seen.text), `390 px, resnet110: block ${b} and the accuracy on screen together ("${seen.text}")`);
+    }
+    await page.screenshot({ path: path.join(outDir, 'classroom-390-resnet110.png') });
+    await page.close();
   }
 } finally {
   await browser.close();

@@ -21,7 +21,9 @@ import { PathsPanel } from './components/PathsPanel.jsx';
 import { TestImagesPanel } from './components/TestImagesPanel.jsx';
 import { Explanation } from './components/Explanation.jsx';
 import { Credits } from './components/Credits.jsx';
+import { setExportContext } from './exports.js';
 import { Loading } from './components/Loading.jsx';
+import { LesionTicker } from './components/LesionTicker.jsx';
 import { explain } from './loadErrors.js';
 
 const defaultImages = (lab) => Math.min(1000, lab.images.images || 0);
@@ -93,6 +95,7 @@ export function App() {
     const onProgress = (step, done, total) => setProgress((p) => ({ ...p, [step]: { done, total } }));
     openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message), onProgress })
       .then((opened) => {
+        setExportContext({ engine: opened.images.engine, dataSource: opened.images.source });
         setLab(opened);
         applyLink(opened, location.hash);
       })
@@ -187,6 +190,7 @@ export function App() {
               <div class={switching ? 'switching' : ''} inert={switching}>
                 <BlockDiagram info={model.info} deleted={lesion.deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
                 {lesion.order && <OrderNote order={lesion.order} onRestore={() => setOrder(null)} />}
+                <LesionTicker lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
                 <LesionPanel lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
               </div>
             </>

@@ -64,7 +64,7 @@ export async function loadTestImages(onProgress = () => {}) {
   const info = await (await fetchOk('data/data.json', 'The description of the test images')).json();
   if (!info.images) return { images: 0, reason: info.reason };
   const bytes = await readWithProgress(await fetchOk(`data/${info.file}`, 'The test images file'), (done, total) => onProgress('images', done, total));
-  return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', dataSha256: info.data_sha256 };
+  return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', engine: info.engine ?? null, dataSha256: info.data_sha256 };
 }
 
 // ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine);
