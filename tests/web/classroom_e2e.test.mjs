@@ -371,6 +371,28 @@ try {
     await page.screenshot({ path: path.join(outDir, 'classroom-390-resnet110.png') });
     await page.close();
   }
+
+  phase('single file');
+  // ---- the single-file build, opened from file:// and offline, evaluates a lesion as the CLI does ----
+  {
+    const single = path.join(outDir, 'unravel.html');
+    execFileSync(process.execPath, [path.join(root, 'web', 'build_single.mjs'), '--dist', distDir, '--out', single], { stdio: 'inherit' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, offline: true });
+    const requests = [];
+    context.on('request', (r) => !/^(file|blob|data):/.test(r.url()) && requests.push(r.url()));
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`file://${single}#model=resnet20&deleted=4&images=100`);
+    await ready(page);
+    await lesionDone(page, '4');
+    const correct = Number(await page.locator('[data-testid=accuracy]').getAttribute('data-correct'));
+    const want = JSON.parse(execFileSync(cli, ['eval', path.join(distDir, 'models', 'resnet20.safetensors'), '--delete', '4', '--limit', '100', '--data', path.join(distDir, 'data', dataInfo.file), '--json'], { encoding: 'utf8' }));
+    check(correct === Math.round(want.accuracy * want.images), `file:// single file: block 4 deleted, ${correct} of 100 correct, the CLI ${Math.round(want.accuracy * want.images)}`);
+    const offered = await page.locator('#model-select option').allTextContents();
+    check(['resnet20', 'plain20', 'resnet110'].every((m) => offered.some((o) => o.startsWith(m))), `the single file ships resnet20, plain20 and resnet110 (${offered.length} networks)`);
+    check(requests.length === 0, `offline: no network request (${requests.slice(0, 3).join(', ')})`);
+    await context.close();
+  }
 } finally {
   await browser.close();
   for (const s of servers) s.kill();

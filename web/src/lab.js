@@ -14,6 +14,7 @@
 import { webAssemblySupported } from '../../wasm/engine.js';
 import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
 import defaultSpecs from './default-specs.json';
+import { inlineResponse, inlinePoolOptions, singleFile } from './inlineFiles.js';
 
 export { CancelledError, WorkerFailure, webAssemblySupported };
 
@@ -22,7 +23,7 @@ const base = new URL('./', import.meta.url);
 async function fetchOk(relative, what) {
   let response;
   try {
-    response = await fetch(new URL(relative, base));
+    response = inlineResponse(relative) ?? (await fetch(new URL(relative, base)));
   } catch (e) {
     throw new Error(`${what} (${relative}) could not be fetched: ${e.message}`);
   }
@@ -92,7 +93,8 @@ export async function openLab({ onEvent = () => {}, onProgress = () => {}, poolS
   const [models, images] = await Promise.all([loadManifest().then((m) => (onProgress('models', 1, 1), m)), loadTestImages(onProgress)]);
   const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
   onProgress('engine', 0, 1);
-  const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), watchdogMs, onEvent });
+  const where = singleFile ? inlinePoolOptions(forcedFlavour()) : { workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour() };
+  const pool = await createPool({ size: poolSize, ...where, watchdogMs, onEvent });
   onProgress('engine', 1, 1);
   return new Lab(models, images, pool);
 }
@@ -134,7 +136,7 @@ export class Lab {
   async loadPrecomputed(name, sha256) {
     let file;
     try {
-      file = await (await fetch(new URL(`precomputed/${name}.json`, base))).json();
+      file = await (inlineResponse(`precomputed/${name}.json`) ?? (await fetch(new URL(`precomputed/${name}.json`, base)))).json();
     } catch {
       return null;
     }

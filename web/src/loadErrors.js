@@ -15,7 +15,7 @@ export const FILE_MESSAGE = 'This page was opened from a file (file://), and bro
 export function explain(error, what = 'The lab could not start') {
   const message = String(error?.message ?? error ?? 'unknown error');
   if (CSP.test(message)) return { title: 'WebAssembly is blocked here', text: CSP_MESSAGE, detail: message, kind: 'csp' };
-  if (location.protocol === 'file:') return { title: 'Opened from a file', text: FILE_MESSAGE, detail: message, kind: 'file' };
+  if (location.protocol === 'file:' && !globalThis.UNRAVEL_FILES) return { title: 'Opened from a file', text: FILE_MESSAGE, detail: message, kind: 'file' };
   const http = /\(([^)]+)\) answered HTTP (\d+)/.exec(message);
   if (http) {
     const missing = http[2] === '404';
