@@ -393,6 +393,35 @@ try {
     check(requests.length === 0, `offline: no network request (${requests.slice(0, 3).join(', ')})`);
     await context.close();
   }
+
+  phase('accessibility');
+  // ---- keyboard, names, live regions; axe-core finds no serious or critical violation, light and dark ----
+  const axeSource = fs.readFileSync(path.join(root, 'tests', 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  for (const scheme of ['light', 'dark']) {
+    const page = await newPage({ colorScheme: scheme });
+    await page.goto(`${base}#model=resnet20&images=100`);
+    await ready(page);
+    await panelsReady(page);
+    if (scheme === 'light') {
+      const name4 = await page.locator('[data-testid=diagram] .block[data-block="4"]').getAttribute('aria-label');
+      check(name4 === 'block 4, downsampling, stage 2', `a block's accessible name says what it is ("${name4}")`);
+      await page.focus('[data-testid=diagram] .block[data-block="5"]');
+      await page.keyboard.press('Enter');
+      await lesionDone(page, '5');
+      const pressed = await page.locator('[data-testid=diagram] .block[data-block="5"]').getAttribute('aria-pressed');
+      const said = await page.locator('[data-testid=lesion-announce]').textContent();
+      check(pressed === 'true' && /Blocks 5 deleted: \d+\.\d% accuracy on 100 test images/.test(said), `Enter on a focused block deletes it, and the result is announced ("${said}")`);
+      await page.keyboard.press('Space');
+      await page.waitForSelector('[data-testid=accuracy][data-deleted=""]', { timeout: 10000 });
+      check(true, 'Space restores it');
+    }
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`));
+    check(violations.length === 0, `axe-core, ${scheme}, every panel with its numbers open: no serious or critical violation (${violations.join('; ')})`);
+    await page.close();
+  }
 } finally {
   await browser.close();
   for (const s of servers) s.kill();

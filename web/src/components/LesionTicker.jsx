@@ -11,10 +11,16 @@ export function LesionTicker({ lab, model, deleted, order, images }) {
   const lesion = useExperiment(lab, changed && images ? lab.spec(model, 'eval', lesionParams(deleted, order), { images }) : null);
   const row = lesion?.summary?.rows?.[0];
   const full = intact?.summary ?? lesion?.summary;
+  // Said once a result is complete (a live region; the ticker itself repeats what is on screen).
+  const said = changed && row && lesion.status === 'done'
+    ? `${deleted.length ? `Blocks ${deleted.join(', ')} deleted` : 'Blocks reordered'}: ${percent(row.accuracy)} accuracy on ${row.images} test images; the full network ${percent(lesion.summary.baseline.accuracy)}.` : '';
   return (
+    <>
+    <div class="sr-only" aria-live="polite" data-testid="lesion-announce">{said}</div>
     <div class="lesion-ticker" data-testid="lesion-ticker" aria-hidden="true">
       <span>full network <strong>{percent(full?.baseline.accuracy)}</strong></span>
       <span>{changed ? <>{deleted.length ? `${deleted.length} deleted` : 'reordered'}: <strong>{row ? percent(row.accuracy) : '…'}</strong>{row && lesion.status !== 'done' ? ` (${row.images} images so far)` : ''}</> : 'tap blocks to delete them'}</span>
     </div>
+    </>
   );
 }
