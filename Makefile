@@ -27,7 +27,7 @@ APT_NEEDS = cmake:cmake gcc:gcc make:make node:nodejs npm:npm emcc:emscripten ch
             bash:bash clang:clang
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: data deps native asan wasm web web-deps test test-native test-asan test-web test-fuzz fuzz fuzz-build run demo bench clean
+.PHONY: single data deps native asan wasm web web-deps test test-native test-asan test-web test-fuzz fuzz fuzz-build run demo bench clean
 
 deps:
 	@missing=""; for need in $(APT_NEEDS); do command -v $${need%%:*} >/dev/null 2>&1 || missing="$$missing $${need#*:}"; done; \
@@ -106,6 +106,11 @@ web-deps: deps web/node_modules/.package-lock.json tests/web/node_modules/.packa
 WEB_IMAGES ?= 1000
 web: wasm web-deps native data
 	$(WITH_DATA) node web/build.mjs --cli $(BUILD)/cli/unravel --wasm $(BUILD_WASM)/wasm --images $(WEB_IMAGES)
+
+# The lab as one HTML file that opens from file://, offline (resnet20, plain20, resnet110 and the
+# page's test images inside): web/dist-single/unravel.html.
+single: web
+	node web/build_single.mjs --dist web/dist --out web/dist-single/unravel.html
 
 test-web: native web
 	cmake -S . -B $(BUILD) -DUNRAVEL_WASM_DIR=$(abspath $(BUILD_WASM))/wasm -DUNRAVEL_WEB_DIST=$(abspath web/dist)

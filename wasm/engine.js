@@ -78,7 +78,9 @@ async function prepareNode(moduleUrl) {
 /**
  * Instantiate one engine. moduleBase: URL (or string) of the folder holding the factories.
  * simd: true/false to force a flavour, undefined to detect. wasmBinary: the bytes, if the caller
- * already has them (otherwise they are fetched, or read from disk for file: URLs).
+ * already has them (otherwise they are fetched, or read from disk for file: URLs). A factory
+ * bundled into the worker (globalThis.UNRAVEL_FACTORIES[file], the single-file page, whose
+ * workers may not import anything) is used instead of importing the file.
  */
 export async function loadEngine({ moduleBase, simd, wasmBinary } = {}) {
   if (!webAssemblySupported()) throw new Error('This browser cannot run WebAssembly.');
@@ -88,7 +90,7 @@ export async function loadEngine({ moduleBase, simd, wasmBinary } = {}) {
   const moduleUrl = new URL(files.module, base);
   await prepareNode(moduleUrl);
   const binary = wasmBinary ?? (await readBytes(new URL(files.wasm, base)));
-  const { default: factory } = await import(/* webpackIgnore: true */ moduleUrl.href);
+  const factory = globalThis.UNRAVEL_FACTORIES?.[files.module] ?? (await import(/* webpackIgnore: true */ moduleUrl.href)).default;
   const wasm = await factory({ wasmBinary: binary, print: () => {}, printErr: () => {} });
   return new Engine(wasm, useSimd);
 }

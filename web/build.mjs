@@ -11,6 +11,7 @@
 // --models-dir: offer every .safetensors there instead of models/manifest.json.
 // Everything is referenced by relative URL, so dist/ works from any static folder.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +90,24 @@ function copyPrecomputed(opts) {
   return files.length;
 }
 
+// Whether the data is the official download, for the page's credits: the tarball's published
+// MD5 (tools/fetch_cifar.mjs checks the same); a folder or a .bin cannot be told apart.
+const OFFICIAL_TARBALL_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+function dataOrigin(source) {
+  if (!fs.statSync(source).isFile() || !source.endsWith('.tar.gz')) return 'unknown';
+  const md5 = crypto.createHash('md5').update(fs.readFileSync(source)).digest('hex');
+  return md5 === OFFICIAL_TARBALL_MD5 ? 'official' : 'other';
+}
+
+// The engine's version, as the CLI built from the same tree says it (exports carry it).
+function engineVersion(opts) {
+  try {
+    return execFileSync(opts.cli, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
 function cutData(opts) {
   const dest = path.join(opts.out, 'data');
   fs.mkdirSync(dest, { recursive: true });
@@ -108,7 +127,7 @@ function cutData(opts) {
   }
   const cut = `test_${subset.images}.bin`;
   fs.renameSync(cutting, path.join(dest, cut));
-  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}` }) + '\n');
+  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}`, origin: dataOrigin(opts.data), engine: engineVersion(opts) }) + '\n');
   return subset;
 }
 
@@ -116,7 +135,7 @@ async function bundle(opts) {
   const common = { bundle: true, format: 'esm', target: 'es2020', minify: true, sourcemap: true, logLevel: 'warning', legalComments: 'linked' };
   await esbuild.build({ ...common, entryPoints: [path.join(here, 'src', 'main.jsx')], outfile: path.join(opts.out, 'app.js'), jsx: 'automatic', jsxImportSource: 'preact', loader: { '.json': 'json' } });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'wasm', 'worker.js')], outfile: path.join(opts.out, 'worker.js') });
-  for (const f of ['index.html', 'styles.css']) fs.copyFileSync(path.join(here, f), path.join(opts.out, f));
+  for (const f of ['index.html', 'styles.css', 'boot.js', 'boot-old.js']) fs.copyFileSync(path.join(here, f), path.join(opts.out, f));
 }
 
 async function main() {

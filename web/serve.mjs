@@ -45,13 +45,21 @@ const server = http.createServer((req, res) => {
     res.writeHead(403).end('forbidden');
     return;
   }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    // /dist -> /dist/: the page's relative URLs (./app.js) must resolve inside the folder.
+    if (!url.pathname.endsWith('/')) {
+      const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      res.writeHead(301, { location: `${url.pathname}/${search}`, 'content-type': 'text/plain' }).end(`moved to ${url.pathname}/`);
+      return;
+    }
+    file = path.join(file, 'index.html');
+  }
   fs.readFile(file, (err, body) => {
     if (err) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${url.pathname}`);
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-cache' });
     res.end(body);
   });
 });

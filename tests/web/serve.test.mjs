@@ -10,6 +10,8 @@ import { check, report, root } from './helpers.mjs';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unravel-serve-'));
 fs.writeFileSync(path.join(dir, 'index.html'), '<p>lab</p>');
 fs.writeFileSync(path.join(dir, 'a b.txt'), 'spaced');
+fs.mkdirSync(path.join(dir, 'dist'));
+fs.writeFileSync(path.join(dir, 'dist', 'index.html'), '<p>dist lab</p>');
 const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
 let stderr = '';
 server.stderr.on('data', (d) => { stderr += d; });
@@ -30,7 +32,7 @@ function get(rawPath) {
     const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET' }, (res) => {
       let body = '';
       res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
+      res.on('end', () => resolve({ status: res.statusCode, body, location: res.headers.location }));
     });
     req.on('error', (e) => resolve({ status: 0, body: e.message }));
     req.end();
@@ -45,6 +47,9 @@ for (const bad of ['/%E0%A4%A', '/%', '/%zz', '/%00', '/x%00.html', '/%C0%AF']) 
   check(after.status === 200 && after.body.includes('lab'), `after GET ${bad} the server still answers (${after.status})`);
 }
 check((await get('/a%20b.txt')).body === 'spaced', 'a well-formed percent-encoding is decoded');
+const bare = await get('/dist?workers=2');
+check(bare.status === 301 && bare.location === '/dist/?workers=2', `/dist without its slash redirects to /dist/, keeping the query (${bare.status} ${bare.location})`);
+check((await get('/dist/')).body.includes('dist lab'), '/dist/ serves its index.html');
 const outside = await get('/..%2f..%2f..%2fetc%2fpasswd');
 check(outside.status === 403 || outside.status === 404, `a path leaving the folder is refused (${outside.status})`);
 check(server.exitCode === null, `the server is still running (${stderr})`);

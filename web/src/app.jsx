@@ -1,8 +1,14 @@
 // app.jsx - the lab: pick a network (and one to compare it with), delete blocks by clicking,
 // and read every lesion experiment of the paper as a panel. Panels are specs plus charts; the
 // lab (lab.js) runs, queues and keeps every spec's results.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { openLab } from './lab.js';
+import { parseHash, writeHash, SETTING_KINDS } from './urlState.js';
+import { panelSettings, setPanelSettings, onPanelSettings } from './useExperiment.js';
+import { ShareLink } from './components/ShareLink.jsx';
+import { OrderNote } from './components/OrderNote.jsx';
+import { lesionParams } from './components/LesionPanel.jsx';
+import { EmbedBar, fullLabUrl } from './embed.jsx';
 import { Notice } from './components/Notice.jsx';
 import { ModelPicker, ComparePicker, ImagesPicker } from './components/ModelPicker.jsx';
 import { BlockDiagram } from './components/BlockDiagram.jsx';
@@ -15,19 +21,27 @@ import { PathsPanel } from './components/PathsPanel.jsx';
 import { GradientsPanel } from './components/GradientsPanel.jsx';
 import { TestImagesPanel } from './components/TestImagesPanel.jsx';
 import { Explanation } from './components/Explanation.jsx';
+import { Credits } from './components/Credits.jsx';
+import { setExportContext } from './exports.js';
+import { Loading } from './components/Loading.jsx';
+import { LesionTicker } from './components/LesionTicker.jsx';
+import { explain } from './loadErrors.js';
 
-function readHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const deleted = (params.get('deleted') ?? '').split(',').filter(Boolean).map(Number).filter((b) => Number.isInteger(b) && b >= 1);
-  return { model: params.get('model'), compare: params.get('compare'), deleted };
-}
+const defaultImages = (lab) => Math.min(1000, lab.images.images || 0);
 
-function writeHash(model, compare, deleted) {
-  const params = new URLSearchParams();
-  if (model) params.set('model', model);
-  if (compare) params.set('compare', compare);
-  if (deleted.length) params.set('deleted', deleted.join(','));
-  history.replaceState(null, '', `#${params}`);
+// What a link (the URL hash) asks for, applied to the panels' settings; the rest is returned
+// for the app's state. Bad values come back as problems (one line each) and use the default.
+function readLink(lab, hash) {
+  const { state, problems } = parseHash(hash, { models: lab.models, maxImages: lab.images.images || 0 });
+  const entry = state.model ?? lab.models.find((m) => m.name === 'resnet20') ?? lab.models[0];
+  const images = state.images ?? defaultImages(lab);
+  if (entry) {
+    for (const kind of SETTING_KINDS) {
+      const s = state.settings[kind];
+      setPanelSettings(entry.name, kind, s ? { ...s, images: s.images ?? images } : null);
+    }
+  }
+  return { entry, state, images, problems };
 }
 
 // Load a model (and keep the answer only while it is still the one wanted).
@@ -36,10 +50,16 @@ function useModel(lab, name, onError) {
   useEffect(() => {
     if (!lab || !name) return setModel(null);
     let stale = false;
-    lab.model(name).then((m) => !stale && setModel(m), (e) => !stale && onError(`Could not load ${name}: ${e.message}`));
+    lab.model(name).then((m) => !stale && setModel(m), (e) => !stale && onError(`Could not load ${name}: ${e.message}`, e));
     return () => (stale = true);
   }, [lab, name]);
   return model?.name === name ? model : null;
+}
+
+// An error in plain words, the raw message after it for whoever reports it.
+function Failure({ error, what }) {
+  const { title, text, detail } = explain(error, what);
+  return <Notice kind="error" title={title}>{text}{detail && <span class="notice-detail"> ({detail})</span>}</Notice>;
 }
 
 export function App() {
@@ -50,57 +70,106 @@ export function App() {
   const [modelName, setModelName] = useState(null);
   const [compareName, setCompareName] = useState(null);
   const [deleted, setDeleted] = useState([]);
+  const [order, setOrder] = useState(null);
   const [images, setImages] = useState(1000);
+  const [show, setShow] = useState(null);
+  const [embed, setEmbed] = useState(false);
+  const [linkProblems, setLinkProblems] = useState([]);
+  const [settingsRevision, setSettingsRevision] = useState(0);
+  const [progress, setProgress] = useState({});
+
+  const applyLink = (opened, hash) => {
+    const { entry, state, images: wantedImages, problems } = readLink(opened, hash);
+    setLinkProblems(problems);
+    setImages(wantedImages);
+    setShow(state.show);
+    setEmbed(state.embed);
+    if (!entry) return;
+    setModelError(null);
+    setModelName(entry.name);
+    setCompareName(state.compare !== undefined ? state.compare : entry.compare ?? null);
+    setDeleted(state.deleted);
+    setOrder(state.order);
+  };
 
   useEffect(() => {
-    openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message) })
+    const onProgress = (step, done, total) => setProgress((p) => ({ ...p, [step]: { done, total } }));
+    openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message), onProgress })
       .then((opened) => {
+        setExportContext({ engine: opened.images.engine, dataSource: opened.images.source });
         setLab(opened);
-        const wanted = readHash();
-        const list = opened.models;
-        const first = list.find((m) => m.name === wanted.model) ?? list.find((m) => m.name === 'resnet20') ?? list[0];
-        if (opened.images.images) setImages(Math.min(1000, opened.images.images));
-        if (first) {
-          setModelName(first.name);
-          setCompareName(wanted.model === first.name && wanted.compare !== null ? wanted.compare || null : first.compare ?? null);
-          if (first.name === wanted.model) setDeleted(wanted.deleted.filter((b) => b <= first.blocks));
-        }
+        applyLink(opened, location.hash);
       })
       .catch((e) => setFatal(e.message));
   }, []);
 
-  const model = useModel(lab, modelName, setModelError);
-  const compare = useModel(lab, compareName, setModelError);
+  // A link clicked in the open page, or a new hash given to an iframe, takes effect.
   useEffect(() => {
-    if (modelName) writeHash(modelName, compareName ?? '', deleted);
-  }, [modelName, compareName, deleted.join(',')]);
+    if (!lab) return;
+    const onHash = () => applyLink(lab, location.hash);
+    addEventListener('hashchange', onHash);
+    const stop = onPanelSettings(() => setSettingsRevision((r) => r + 1));
+    return () => {
+      removeEventListener('hashchange', onHash);
+      stop();
+    };
+  }, [lab]);
+
+  const loaded = useModel(lab, modelName, setModelError);
+  const compare = useModel(lab, compareName, setModelError);
+  // While another network loads, the one before stays on screen (dimmed): no layout jump.
+  const previous = useRef(null);
+  if (loaded) previous.current = loaded;
+  const model = loaded ?? (modelError ? null : previous.current);
+  const switching = !!model && model !== loaded;
+  // The lesion belongs to the network being loaded: the one still shown runs none of it.
+  const lesion = switching ? { deleted: [], order: null } : { deleted, order };
+  // The URL says what is on screen, at every change (replaceState: the back button is not flooded).
+  useEffect(() => {
+    if (!lab || !modelName) return;
+    const settings = Object.fromEntries(SETTING_KINDS.map((k) => [k, panelSettings(modelName, k)]).filter(([, v]) => v));
+    const hash = writeHash({ model: modelName, compare: compareName ?? null, defaultCompare: lab.entry(modelName)?.compare ?? null, deleted, order,
+      images, defaultImages: defaultImages(lab), settings, show, embed });
+    if (hash !== location.hash) history.replaceState(history.state, '', hash);
+  }, [lab, modelName, compareName, deleted.join(','), order?.join(','), images, show?.join(','), embed, settingsRevision]);
 
   // A click is a change by the user: evaluate the lesion at once, ahead of any sweep.
   useEffect(() => {
-    if (model && deleted.length && lab.images.images) lab.submit(lab.spec(model, 'eval', { deleted }, { images }), { slot: 'lesion', label: 'lesion', interactive: true });
-  }, [model, deleted.join(','), images]);
+    if (loaded && (deleted.length || order) && lab.images.images) lab.submit(lab.spec(loaded, 'eval', lesionParams(deleted, order), { images }), { slot: 'lesion', label: 'lesion', interactive: true });
+  }, [loaded, deleted.join(','), order?.join(','), images]);
 
   const toggle = (b) => setDeleted((prev) => (prev.includes(b) ? prev.filter((x) => x !== b) : [...prev, b].sort((x, y) => x - y)));
   const choose = (name) => {
     setDeleted([]);
+    setOrder(null);
     setModelError(null);
     setModelName(name);
     setCompareName(lab.entry(name)?.compare ?? null);
   };
   const hasImages = lab?.images.images > 0;
+  const visible = (panel) => !show || show.includes(panel);
+  const live = hasImages ? images : 0;
   return (
-    <main>
-      <header>
-        <h1>Unravel</h1>
-        <p class="subtitle">Residual networks behave like ensembles of relatively shallow networks — try it yourself.</p>
-      </header>
-      {fatal && <Notice kind="error" title="The lab could not start">{fatal}</Notice>}
+    <main class={embed ? 'embed' : ''} data-embed={embed ? 'true' : 'false'}>
+      {!embed && (
+        <header>
+          <h1>Unravel</h1>
+          <p class="subtitle">Residual networks behave like ensembles of relatively shallow networks — try it yourself.</p>
+        </header>
+      )}
+      {embed && <EmbedBar />}
+      {linkProblems.length > 0 && (
+        <Notice kind="warning" title="Part of this link could not be used">
+          <ul class="link-problems" data-testid="link-problems">{linkProblems.map((p) => <li key={p}>{p}</li>)}</ul>
+        </Notice>
+      )}
+      {fatal && <Failure error={fatal} />}
       {failure && lab && (
         <Notice kind="error" title="The engine keeps failing" action={<button type="button" onClick={() => location.reload()}>Reload the page</button>}>
           {failure}
         </Notice>
       )}
-      {!lab && !fatal && <p class="booting" data-testid="engine-note">Starting the engine…</p>}
+      {!lab && !fatal && <Loading progress={progress} />}
       {lab && lab.models.length === 0 && <Notice kind="error" title="No networks in this build">The build found no model files (models/manifest.json); rebuild the page after the models are in place.</Notice>}
       {lab && !hasImages && <Notice kind="warning" title="No test images in this build">{lab.images.reason}. The precomputed results are shown, but nothing can be computed live.</Notice>}
       {lab && lab.models.length > 0 && (
@@ -112,33 +181,36 @@ export function App() {
             <span class="engine-note" data-testid="engine-note">
               {`${lab.pool.size} worker${lab.pool.size > 1 ? 's' : ''}, ${lab.pool.simd ? 'WebAssembly SIMD' : 'plain WebAssembly'} (${lab.pool.kernels} kernels)`}
             </span>
+            <ShareLink show={show} embed={embed} />
           </div>
-          {modelError && <Notice kind="error" title="Model not loaded">{modelError}</Notice>}
-          {model && (
+          {modelError && <Failure error={modelError} what="Model not loaded" />}
+          {switching && <p class="booting" role="status" data-testid="switching">Loading {modelName}…</p>}
+          {model && visible('lesion') && (
             <>
               <h2>Click blocks to delete them</h2>
-              <BlockDiagram info={model.info} deleted={deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
-              <LesionPanel lab={lab} model={model} deleted={deleted} images={hasImages ? images : 0} />
+              <div class={switching ? 'switching' : ''} inert={switching}>
+                <BlockDiagram info={model.info} deleted={lesion.deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
+                {lesion.order && <OrderNote order={lesion.order} onRestore={() => setOrder(null)} />}
+                <LesionTicker lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
+                <LesionPanel lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
+              </div>
             </>
           )}
         </section>
       )}
       {model && (
         <>
-          <DeleteOnePanel lab={lab} model={model} compare={compareName ? compare : null} images={hasImages ? images : 0} />
-          <DeleteKPanel lab={lab} model={model} images={hasImages ? images : 0} />
-          <ReorderPanel lab={lab} model={model} images={hasImages ? images : 0} />
-          <DropPanel lab={lab} model={model} images={hasImages ? images : 0} />
-          <GradientsPanel lab={lab} model={model} images={hasImages ? images : 0} />
-          <PathsPanel model={model} deleted={deleted} />
-          {hasImages && <TestImagesPanel lab={lab} model={model} deleted={deleted} />}
+          {visible('delete-one') && <DeleteOnePanel lab={lab} model={model} compare={compareName ? compare : null} images={live} />}
+          {visible('delete-k') && <DeleteKPanel lab={lab} model={model} images={live} />}
+          {visible('reorder') && <ReorderPanel lab={lab} model={model} images={live} />}
+          {visible('drop') && <DropPanel lab={lab} model={model} images={live} />}
+          {visible('gradients') && <GradientsPanel lab={lab} model={model} images={live} />}
+          {visible('paths') && <PathsPanel model={model} deleted={lesion.deleted} />}
+          {hasImages && visible('test-images') && <TestImagesPanel lab={lab} model={model} deleted={lesion.deleted} />}
         </>
       )}
-      <Explanation />
-      <footer>
-        Unravel reproduces Veit, Wilber &amp; Belongie, <em>Residual Networks Behave Like Ensembles of Relatively Shallow Networks</em>, NeurIPS 2016.
-        The paper's values are digitized from its figures. {hasImages ? `Live runs use the page's test images: ${lab.images.source}.` : ''}
-      </footer>
+      {!embed && visible('explanation') && <Explanation />}
+      {embed ? <p class="embed-credits">Unravel · CIFAR-10 test images (Krizhevsky 2009) · code MIT, weights CC BY 4.0 · <a href={fullLabUrl()} target="_blank" rel="noopener">credits</a></p> : <Credits images={lab?.images} />}
     </main>
   );
 }

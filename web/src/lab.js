@@ -14,6 +14,7 @@
 import { webAssemblySupported } from '../../wasm/engine.js';
 import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
 import defaultSpecs from './default-specs.json';
+import { inlineResponse, inlinePoolOptions, singleFile } from './inlineFiles.js';
 
 export { CancelledError, WorkerFailure, webAssemblySupported };
 
@@ -22,12 +23,35 @@ const base = new URL('./', import.meta.url);
 async function fetchOk(relative, what) {
   let response;
   try {
-    response = await fetch(new URL(relative, base));
+    response = inlineResponse(relative) ?? (await fetch(new URL(relative, base)));
   } catch (e) {
     throw new Error(`${what} (${relative}) could not be fetched: ${e.message}`);
   }
   if (!response.ok) throw new Error(`${what} (${relative}) answered HTTP ${response.status}.`);
   return response;
+}
+
+// A response's bytes, telling onProgress(done, total) as they arrive (total 0 when unknown).
+async function readWithProgress(response, onProgress) {
+  const total = Number(response.headers.get('content-length')) || 0;
+  if (!response.body?.getReader) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let done = 0;
+  for (;;) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    chunks.push(value);
+    done += value.length;
+    onProgress(done, total);
+  }
+  const bytes = new Uint8Array(done);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 /** The models this build ships (dist/models/manifest.json). */
@@ -37,11 +61,11 @@ export async function loadManifest() {
 }
 
 /** The test images this build ships: {records, images, source, dataSha256} or {images: 0, reason}. */
-export async function loadTestImages() {
+export async function loadTestImages(onProgress = () => {}) {
   const info = await (await fetchOk('data/data.json', 'The description of the test images')).json();
   if (!info.images) return { images: 0, reason: info.reason };
-  const bytes = new Uint8Array(await (await fetchOk(`data/${info.file}`, 'The test images file')).arrayBuffer());
-  return { records: bytes, images: info.images, source: info.source, dataSha256: info.data_sha256 };
+  const bytes = await readWithProgress(await fetchOk(`data/${info.file}`, 'The test images file'), (done, total) => onProgress('images', done, total));
+  return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', engine: info.engine ?? null, dataSha256: info.data_sha256 };
 }
 
 // ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine);
@@ -63,11 +87,15 @@ export function specKey(spec) {
   return JSON.stringify(sorted(spec));
 }
 
-/** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures. */
-export async function openLab({ onEvent = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
-  const [models, images] = await Promise.all([loadManifest(), loadTestImages()]);
+/** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures;
+ * onProgress(step, done, total): 'models', 'images' (bytes) and 'engine' as they get ready. */
+export async function openLab({ onEvent = () => {}, onProgress = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
+  const [models, images] = await Promise.all([loadManifest().then((m) => (onProgress('models', 1, 1), m)), loadTestImages(onProgress)]);
   const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
-  const pool = await createPool({ size: poolSize, workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour(), watchdogMs, onEvent });
+  onProgress('engine', 0, 1);
+  const where = singleFile ? inlinePoolOptions(forcedFlavour()) : { workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour() };
+  const pool = await createPool({ size: poolSize, ...where, watchdogMs, onEvent });
+  onProgress('engine', 1, 1);
   return new Lab(models, images, pool);
 }
 
@@ -109,7 +137,7 @@ export class Lab {
   async loadPrecomputed(name, sha256) {
     let file;
     try {
-      file = await (await fetch(new URL(`precomputed/${name}.json`, base))).json();
+      file = await (inlineResponse(`precomputed/${name}.json`) ?? (await fetch(new URL(`precomputed/${name}.json`, base)))).json();
     } catch {
       return null;
     }

@@ -3,6 +3,11 @@
 // over the block); a plain network has none, and is drawn without.
 const RESOLUTION = [32, 16, 8];
 
+// What a screen reader says for a block: "block 19, downsampling, stage 2, deleted".
+function blockName(b, block, deleted) {
+  return `block ${b}${block.downsamples ? ', downsampling' : ''}, stage ${block.stage + 1}${deleted ? ', deleted' : ''}`;
+}
+
 function blockTitle(b, block, deleted, plain) {
   const what = block.downsamples ? 'first block of its stage: halves the resolution and widens the channels' + (plain ? '' : ' (its shortcut downsamples)') : plain ? 'two layers, no skip connection' : 'residual block';
   return `Block ${b}: ${what}. Click to ${deleted ? 'restore' : 'delete'} it.`;
@@ -28,10 +33,11 @@ export function BlockDiagram({ info, deleted, onToggle, onRestoreAll }) {
               const isDeleted = deletedSet.has(b);
               return (
                 <button key={b} type="button" class={`block${block.downsamples ? ' downsample' : ''}${isDeleted ? ' deleted' : ''}`} data-block={b}
-                  aria-pressed={isDeleted ? 'true' : 'false'} title={blockTitle(b, block, isDeleted, plain)} onClick={() => onToggle(b)}>
+                  aria-pressed={isDeleted ? 'true' : 'false'} aria-label={blockName(b, block, isDeleted)} title={blockTitle(b, block, isDeleted, plain)} onClick={() => onToggle(b)}>
                   {!plain && <span class="skip" aria-hidden="true" />}
                   {b}
-                  {block.downsamples && <span class="badge">↓2</span>}
+                  {/* drawn by CSS, so that the visible text ("19") is part of the accessible name */}
+                  {block.downsamples && <span class="badge badge-drawn" aria-hidden="true" />}
                 </button>
               );
             })}

@@ -44,7 +44,7 @@ export function DeleteKPanel({ lab, model, images }) {
   const shown = panel.spec.params;
   const formOf = () => ({ k: shown.k ?? [1, Math.min(20, L - 4)], trials: shown.trials ?? 10, eligible: shown.eligible ?? 'paper', seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
-  useEffect(() => setForm(formOf()), [model.name]);
+  useEffect(() => setForm(formOf()), [model.name, panel.revision]);
   const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
   const run = () => panel.change({ k: form.k, trials: form.trials, eligible: form.eligible }, form.seed, true);
   const groups = panel.state?.summary?.groups ?? [];

@@ -67,7 +67,7 @@ export function DropPanel({ lab, model, images }) {
   const formOf = () => ({ probs: (drop.spec.params.probs ?? [0.1, 0.2, 0.3, 0.5]).join(', '), rule: drop.spec.params.rule ?? 'uniform', trials: drop.spec.params.trials ?? 10,
     seed: drop.spec.seed ?? 1, prob: ensemble.spec.params.prob ?? 0.2, ensembleTrials: ensemble.spec.params.trials ?? 5 });
   const [form, setForm] = useState(formOf);
-  useEffect(() => setForm(formOf()), [model.name]);
+  useEffect(() => setForm(formOf()), [model.name, drop.revision, ensemble.revision]);
   const dropCanvas = useChart(bandChart('test error', 'drop probability p', 'linear'), updateDrop, { summary: drop.state?.summary });
   const ensembleCanvas = useChart(bandChart('test accuracy', 'networks averaged (T)'), updateEnsemble, { summary: ensemble.state?.summary });
   const probs = form.probs.split(/[,\s]+/).filter(Boolean).map(Number);

@@ -30,6 +30,7 @@ export function ComparePicker({ models, model, value, onChange }) {
 export function ImagesPicker({ available, value, onChange, disabled }) {
   const options = [100, 200, 500, 1000, 2000, 5000, 10000].filter((n) => n < available);
   options.push(available);
+  if (!options.includes(value)) options.splice(options.findIndex((n) => n > value), 0, value); // a count from a link
   return (
     <label class="picker">
       <span>Live runs on</span>

@@ -2,7 +2,7 @@
 export function Progress({ done, total, running, onCancel, label }) {
   return (
     <div class="progress" data-testid={`progress-${label}`}>
-      <progress max={total || 1} value={done} />
+      <progress max={total || 1} value={done} aria-label={`${label}: images done`} />
       <span class="progress-text">{done} / {total} images</span>
       {running && (
         <button type="button" class="cancel" onClick={onCancel} data-testid={`cancel-${label}`}>Cancel</button>

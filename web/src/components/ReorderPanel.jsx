@@ -62,7 +62,7 @@ export function ReorderPanel({ lab, model, images }) {
   const shown = panel.spec.params;
   const formOf = () => ({ swaps: shown.swaps ?? [1, 10], trials: shown.trials ?? 10, seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
-  useEffect(() => setForm(formOf()), [model.name]);
+  useEffect(() => setForm(formOf()), [model.name, panel.revision]);
   const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
   const run = () => panel.change({ swaps: form.swaps, trials: form.trials }, form.seed, true);
   const plain = !model.info.skip;

@@ -34,7 +34,7 @@ export function RunStatus({ label, name, spec, state, onCancel, onRun, runText =
     <div class="run-status" data-testid={`status-${label}`} data-state={status} data-images={state?.imagesDone ?? 0} data-precomputed={state?.precomputed ? 'true' : 'false'}
       data-spec={spec ? JSON.stringify(spec) : ''} data-summary-rows={state?.summary?.rows?.length ?? ''} data-summary-images={state?.summary?.baseline.images ?? ''}>
       {name && <strong class="run-name">{name}:</strong>}
-      {line}
+      {line && <span class="run-line" aria-live="polite">{line}</span>}
       {status === 'running' && <Progress label={label} done={state.imagesDone ?? 0} total={state.imagesTotal ?? 0} running onCancel={onCancel} />}
       {status === 'queued' && <button type="button" class="cancel" onClick={onCancel} data-testid={`cancel-${label}`}>Cancel</button>}
       {(settings || !active) && !liveDone && run}

@@ -2,6 +2,7 @@
 // unmodified network and every row (or group), each with the images it rests on and, for an
 // accuracy, its 95% Wilson interval.
 import { percent } from '../format.js';
+import { ExportBar } from './ExportBar.jsx';
 
 const describeRow = (r) => {
   const parts = [];
@@ -20,6 +21,7 @@ export function SummaryTable({ label, title, state, groups = false, maxRows = 40
   if (!s) return null;
   const images = s.baseline.images;
   return (
+    <>
     <details class="numbers" data-testid={`numbers-${label}`}>
       <summary>The numbers{title ? ` for ${title}` : ''} ({images} test images)</summary>
       {groups && s.groups?.length > 0 && (
@@ -54,5 +56,7 @@ export function SummaryTable({ label, title, state, groups = false, maxRows = 40
       </table>
       {s.rows.length > maxRows && <p class="chart-note">…and {s.rows.length - maxRows} more rows.</p>}
     </details>
+    <ExportBar label={label} state={state} />
+    </>
   );
 }

@@ -1,0 +1,1 @@
+window.unravelTooOld && window.unravelTooOld();
