@@ -27,7 +27,7 @@ APT_NEEDS = cmake:cmake gcc:gcc make:make node:nodejs npm:npm emcc:emscripten ch
             bash:bash clang:clang
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: single data deps native asan wasm web web-deps test test-native test-asan test-web test-fuzz fuzz fuzz-build run demo bench clean
+.PHONY: single data deps test-deps native asan wasm web web-deps test test-native test-asan test-web test-fuzz fuzz fuzz-build run demo bench clean
 
 deps:
 	@missing=""; for need in $(APT_NEEDS); do command -v $${need%%:*} >/dev/null 2>&1 || missing="$$missing $${need#*:}"; done; \
@@ -62,7 +62,12 @@ test-asan: asan data
 
 # One suite after the other: test-web reconfigures $(BUILD), which must not happen while
 # test-native's ctest runs in it (make -j test).
-test:
+# Test-only packages: PyTorch for the importer's test (models/import_torch.py).
+test-deps: deps
+	@dpkg -s python3-torch >/dev/null 2>&1 || { echo "installing: python3-torch"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch; }
+
+test: test-deps
 	$(MAKE) test-native
 	$(MAKE) test-asan
 	$(MAKE) test-web
