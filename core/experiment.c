@@ -420,6 +420,14 @@ static unr_status check_spec(const unr_model *m, unr_spec *s, long long *rows, l
     if (*rows > UNR_EXPERIMENT_MAX_ROWS || *plans > UNR_EXPERIMENT_MAX_ROWS)
         return unr_fail(err, UNR_ERR_ARGUMENT, "%s: %s = %lld networks; at most %d", kind, what,
                         *plans > *rows ? *plans : *rows, UNR_EXPERIMENT_MAX_ROWS);
+    if (s->kind == UNR_REORDER) { /* drawing the swaps costs time too, before any image */
+        double draws = 0.5 * ((double)s->swaps_min + s->swaps_max) * group_count(s) * s->trials;
+        if (draws > UNR_EXPERIMENT_MAX_SWAPS)
+            return unr_fail(err, UNR_ERR_ARGUMENT,
+                            "%s: %s draws %.3g random swaps; at most %.0e (a few times %d x "
+                            "log(%d) swaps already shuffle every stage)",
+                            kind, what, draws, UNR_EXPERIMENT_MAX_SWAPS, L, L);
+    }
     double work = (double)(*plans + 1) * s->images * L;
     if (work > UNR_EXPERIMENT_MAX_WORK)
         return unr_fail(err, UNR_ERR_ARGUMENT,

@@ -217,6 +217,7 @@ unr_status unr_forward(const unr_model *model, const unr_plan *plan, const float
 #define UNR_SPEC_MAX_LIST 64
 #define UNR_EXPERIMENT_MAX_ROWS 20000   /* networks too (ensemble members) */
 #define UNR_EXPERIMENT_MAX_WORK 1e10    /* networks x images x blocks */
+#define UNR_EXPERIMENT_MAX_SWAPS 1e7    /* reorder: random swaps drawn, over all rows */
 
 typedef enum unr_experiment_kind {
     UNR_EVAL = 0, UNR_DELETE_ONE, UNR_DELETE_K, UNR_REORDER, UNR_DROP, UNR_ENSEMBLE

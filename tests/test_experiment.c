@@ -125,6 +125,9 @@ static void test_model_errors(void)
     expect_model_error(spec_text("\"kind\":\"delete-k\",\"params\":{\"k\":[1,10],\"eligible\":\"all\"}"), "exceeds the 9 blocks");
     expect_model_error(spec_text("\"kind\":\"reorder\",\"params\":{\"swaps\":[1,1048576],\"trials\":100000}"),
                        "reorder: swaps 1-1048576 (1048576 values) x trials 100000 = 104857600000 networks; at most 20000");
+    /* few networks, but each drawn with a million swaps: refused before any work */
+    expect_model_error(spec_text("\"kind\":\"reorder\",\"params\":{\"swaps\":[1048576,1048576],\"trials\":20000}"),
+                       "reorder: swaps 1048576-1048576 (1 values) x trials 20000 draws 2.1e+10 random swaps; at most 1e+07");
     expect_model_error(spec_text("\"kind\":\"ensemble\",\"params\":{\"sizes\":[1,1000],\"trials\":100}"), "trials 100 x 1000 members = 100000 networks");
     char text[1024];
     snprintf(text, sizeof text, "{\"model\":{\"name\":\"preact_a\",\"sha256\":\"%s\"},\"kind\":\"delete-k\",\"params\":{\"k\":[1,6],\"trials\":1000},\"images\":1000000,\"data_sha256\":\"%s\"}", SHA, SHA);
