@@ -6,7 +6,7 @@ import { PANELS } from '../urlState.js';
 
 const NAMES = {
   lesion: 'blocks and accuracy', 'delete-one': 'delete one', 'delete-k': 'delete k', reorder: 'shuffle', drop: 'drop and ensemble',
-  paths: 'paths', 'test-images': 'test images', explanation: 'explanation text',
+  gradients: 'gradient flow', paths: 'paths', 'test-images': 'test images', explanation: 'explanation text',
 };
 
 /** The current link with show= and embed= replaced. */
