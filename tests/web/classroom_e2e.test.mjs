@@ -170,7 +170,9 @@ try {
       check(problems.some((p) => p.startsWith(key)), `a bad ${key} is named in a visible one-line message (${JSON.stringify(problems)})`);
     }
     check(await page.inputValue('#model-select') === 'resnet20', 'an unknown model falls back to resnet20');
-    check(await page.locator('[data-testid=panel-delete-one]').count() === 0 && await page.locator('[data-testid=diagram]').isVisible(), 'show=lesion shows only the lesion panel');
+    // isVisible() does not wait: let the diagram render first (a loaded machine is slow to)
+    const diagramShown = await page.waitForSelector('[data-testid=diagram]', { state: 'visible', timeout: 30000 }).then(() => true, () => false);
+    check(await page.locator('[data-testid=panel-delete-one]').count() === 0 && diagramShown, 'show=lesion shows only the lesion panel');
     await page.goto(`${base}#model=resnet20&deleted=4`);
     await page.reload();
     await ready(page);
