@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "data.h"
+#include "output.h"
 #include "unravel.h"
 
 typedef struct grad_args {
@@ -155,24 +156,6 @@ static int show_progress(void *user, int done, int total)
     return 0;
 }
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
-
-static int cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 int cmd_gradients(int argc, char **argv)
 {
     grad_args a = parse(argc, argv);
@@ -204,7 +187,7 @@ int cmd_gradients(int argc, char **argv)
     o.kmin = a.kmin;
     o.kmax = a.kmax;
     o.seed = a.seed;
-    o.threads = a.threads ? a.threads : cpu_count();
+    o.threads = a.threads ? a.threads : cli_cpu_count();
     progress ps = {.tty = isatty(2), .last_tenth = 0, .start = now_seconds()};
     o.progress = show_progress;
     o.user = &ps;
@@ -218,7 +201,7 @@ int cmd_gradients(int argc, char **argv)
         if (unr_gradient_summary_json(L, a.kmin, a.kmax, norms, a.samples, &summary, &err))
             fail(err.message);
         printf("{\"model\":");
-        json_string(a.model);
+        cli_json_string(a.model);
         printf(",\"split\":\"%s\",\"images\":%d,\"batch\":%d,\"seed\":%llu,\"threads\":%d,"
                "\"kernels\":\"%s\",\"seconds\":%.1f,%s\n",
                a.split, set.count, a.batch, (unsigned long long)a.seed, o.threads,

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "data.h"
+#include "output.h"
 #include "gradients.h"
 #include "json.h"
 #include "data_cmd.h"
@@ -127,12 +128,6 @@ static test_data load_test_data(const args *a)
     return d;
 }
 
-static int cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 /* Wrong usage: one line on stderr, exit status 2. */
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_fail(const char *fmt, ...)
 {
@@ -146,18 +141,6 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_fail(const cha
 }
 
 /* ---- output ------------------------------------------------------------------------------ */
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
 
 static double accuracy(const unr_tally *t) { return t->images ? (double)t->correct / t->images : 0; }
 
@@ -189,7 +172,7 @@ static int cmd_info(const args *a)
     const unr_model_info *in = unr_model_get_info(m);
     if (a->json) {
         printf("{\"model\":");
-        json_string(a->model);
+        cli_json_string(a->model);
         printf(",\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,\"blocks_per_stage\":%d,"
                "\"blocks\":%d,\"widths\":[%d,%d,%d],\"params\":%lld,\"flops\":%.0f,"
                "\"downsampling\":[",
@@ -203,7 +186,7 @@ static int cmd_info(const args *a)
         printf("],\"classes\":[");
         for (int c = 0; c < UNR_CLASSES; c++) {
             if (c) putchar(',');
-            json_string(in->classes[c]);
+            cli_json_string(in->classes[c]);
         }
         printf("],\"kernels\":\"%s\"}\n", unr_kernels_name());
     } else {
@@ -270,7 +253,7 @@ static void run_experiment_or_die(const unr_model *m, const unr_experiment *e, c
 {
     progress_state ps = {.enabled = !a->json && isatty(2), .last = 0};
     unr_run_options o = unr_run_defaults();
-    o.threads = a->threads ? a->threads : cpu_count();
+    o.threads = a->threads ? a->threads : cli_cpu_count();
     o.count = unr_experiment_spec(e)->images;
     o.progress = show_progress;
     o.user = &ps;
@@ -327,7 +310,7 @@ static int cmd_eval(const args *a)
     const unr_model_info *in = unr_model_get_info(m);
     if (a->json) {
         printf("{\"model\":");
-        json_string(a->model);
+        cli_json_string(a->model);
         printf(",\"images\":%d,\"accuracy\":%.6f,\"per_class\":[", r->images, accuracy(r));
         for (int c = 0; c < UNR_CLASSES; c++)
             printf(c ? ",%.6f" : "%.6f",
@@ -569,7 +552,7 @@ static int cmd_paths(const args *a)
     unr_paths_length_counts(L, counts);
     if (a->json) {
         printf("{\"model\":");
-        json_string(a->model);
+        cli_json_string(a->model);
         printf(",\"blocks\":%d,\"paths\":%.17g,\"length_counts\":[", L, unr_paths_total(L));
         for (int x = 0; x <= L; x++) printf(x ? ",%.17g" : "%.17g", counts[x]);
         printf("],\"remaining\":[");
@@ -641,7 +624,7 @@ static int cmd_bench(const args *a)
     double ips = images / t, gflops = ips * unr_model_get_info(m)->flops / 1e9;
     if (a->json) {
         printf("{\"model\":");
-        json_string(a->model);
+        cli_json_string(a->model);
         printf(",\"batch\":%d,\"threads\":%d,\"images_per_s\":%.1f,\"gflops\":%.1f,"
                "\"kernels\":\"%s\"}\n",
                a->batch, threads, ips, gflops, unr_kernels_name());
