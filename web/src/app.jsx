@@ -3,7 +3,7 @@
 // lab (lab.js) runs, queues and keeps every spec's results.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { openLab } from './lab.js';
-import { parseHash, writeHash, SETTING_KINDS } from './urlState.js';
+import { parseHash, writeHash, modelRef, SETTING_KINDS } from './urlState.js';
 import { panelSettings, setPanelSettings, onPanelSettings } from './useExperiment.js';
 import { ShareLink } from './components/ShareLink.jsx';
 import { OrderNote } from './components/OrderNote.jsx';
@@ -26,6 +26,7 @@ import { setExportContext } from './exports.js';
 import { Loading } from './components/Loading.jsx';
 import { LesionTicker } from './components/LesionTicker.jsx';
 import { explain } from './loadErrors.js';
+import { OpenModel } from './components/OpenModel.jsx';
 
 const defaultImages = (lab) => Math.min(1000, lab.images.images || 0);
 
@@ -77,6 +78,7 @@ export function App() {
   const [linkProblems, setLinkProblems] = useState([]);
   const [settingsRevision, setSettingsRevision] = useState(0);
   const [progress, setProgress] = useState({});
+  const [, setModelsRevision] = useState(0); // the user opened or removed a file
 
   const applyLink = (opened, hash) => {
     const { entry, state, images: wantedImages, problems } = readLink(opened, hash);
@@ -109,9 +111,11 @@ export function App() {
     const onHash = () => applyLink(lab, location.hash);
     addEventListener('hashchange', onHash);
     const stop = onPanelSettings(() => setSettingsRevision((r) => r + 1));
+    const stopModels = lab.onModels(() => setModelsRevision((r) => r + 1));
     return () => {
       removeEventListener('hashchange', onHash);
       stop();
+      stopModels();
     };
   }, [lab]);
 
@@ -128,7 +132,7 @@ export function App() {
   useEffect(() => {
     if (!lab || !modelName) return;
     const settings = Object.fromEntries(SETTING_KINDS.map((k) => [k, panelSettings(modelName, k)]).filter(([, v]) => v));
-    const hash = writeHash({ model: modelName, compare: compareName ?? null, defaultCompare: lab.entry(modelName)?.compare ?? null, deleted, order,
+    const hash = writeHash({ model: modelRef(lab.entry(modelName)) ?? modelName, compare: compareName ? modelRef(lab.entry(compareName)) : null, defaultCompare: lab.entry(modelName)?.compare ?? null, deleted, order,
       images, defaultImages: defaultImages(lab), settings, show, embed });
     if (hash !== location.hash) history.replaceState(history.state, '', hash);
   }, [lab, modelName, compareName, deleted.join(','), order?.join(','), images, show?.join(','), embed, settingsRevision]);
@@ -138,6 +142,11 @@ export function App() {
     if (loaded && (deleted.length || order) && lab.images.images) lab.submit(lab.spec(loaded, 'eval', lesionParams(deleted, order), { images }), { slot: 'lesion', label: 'lesion', interactive: true });
   }, [loaded, deleted.join(','), order?.join(','), images]);
 
+  // The user's own network has nothing precomputed: its full accuracy is measured at once.
+  useEffect(() => {
+    if (loaded?.entry.user && lab.images.images) lab.submit(lab.defaultSpec(loaded, 'eval'), { slot: 'eval', label: 'eval', interactive: true });
+  }, [loaded]);
+
   const toggle = (b) => setDeleted((prev) => (prev.includes(b) ? prev.filter((x) => x !== b) : [...prev, b].sort((x, y) => x - y)));
   const choose = (name) => {
     setDeleted([]);
@@ -145,6 +154,11 @@ export function App() {
     setModelError(null);
     setModelName(name);
     setCompareName(lab.entry(name)?.compare ?? null);
+  };
+  // A removed file's network gives way to the default one (and stops being the comparison).
+  const removed = (name) => {
+    if (compareName === name) setCompareName(null);
+    if (modelName === name) choose((lab.entry('resnet20') ?? lab.models[0]).name);
   };
   const hasImages = lab?.images.images > 0;
   const visible = (panel) => !show || show.includes(panel);
@@ -183,6 +197,7 @@ export function App() {
             </span>
             <ShareLink show={show} embed={embed} />
           </div>
+          {!embed && <OpenModel lab={lab} current={lab.entry(modelName)} onOpened={choose} onRemoved={removed} />}
           {modelError && <Failure error={modelError} what="Model not loaded" />}
           {switching && <p class="booting" role="status" data-testid="switching">Loading {modelName}…</p>}
           {model && visible('lesion') && (

@@ -2,7 +2,9 @@
 // whole summary the core wrote (canonical spec, baseline, rows, groups) with what reproduces it:
 // the model's name and SHA-256 and the test data's (both in the spec), seed and images (spec),
 // the engine's version, where the numbers come from. `unravel run` re-runs the spec: the
-// "spec" download is that file as it is, or take the JSON's "spec" member.
+// "spec" download is that file as it is, or take the JSON's "spec" member. A network the user
+// opened from their own file is exported the same way, and the export says which file it was.
+import { userFileOf } from './userModels.js';
 
 // The build's engine version and data source, set once the lab has opened.
 let context = { engine: null, dataSource: null };
@@ -30,17 +32,22 @@ export function exportName(spec) {
 /** The JSON export: the core's summary, plus how it was made. */
 export function exportJson(state, { engine, dataSource }) {
   const { summary } = state;
+  const { name, sha256 } = summary.spec.model;
+  const userFile = userFileOf(summary.spec);
   return {
     ...summary,
     exported: {
       by: 'Unravel lab (web)',
+      model: { name, sha256, file: userFile ?? `${name}.safetensors`, source: userFile ? 'your own file, opened in the browser (not shipped with the lab)' : 'shipped with the lab (models/)' },
       engine: engine ?? null,
       computed: state.precomputed ? `precomputed by the native CLI (${state.precomputed.computedWith ?? 'unravel'})` : 'live, in the browser',
       data_source: state.precomputed ? state.precomputed.source : dataSource ?? null,
       images_done: state.imagesDone ?? summary.baseline.images,
       complete: state.status === 'done',
       page: typeof location === 'object' ? location.href : null,
-      rerun: 'save the "spec" member as spec.json, then: unravel run spec.json --json',
+      rerun: userFile
+        ? `save the "spec" member as spec.json and your file as DIR/${name}.safetensors, then: unravel run spec.json --models DIR --json`
+        : 'save the "spec" member as spec.json, then: unravel run spec.json --json',
     },
   };
 }

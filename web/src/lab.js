@@ -7,6 +7,7 @@
 //   const spec = lab.spec(model, 'delete-one', {});           // on the page's own test images
 //   const stop = lab.watch(spec, (state) => ...);             // cached, precomputed or running
 //   lab.submit(spec, { slot: 'delete-one', label: 'delete-one sweep' });
+//   const { entry } = await lab.openFile(file);               // the user's own .safetensors
 //
 // Every result is kept per (model sha256, spec) for the visit. A new spec in the same slot (a
 // panel) supersedes the one before it; one from another panel waits behind the running one;
@@ -15,6 +16,7 @@ import { webAssemblySupported } from '../../wasm/engine.js';
 import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
 import defaultSpecs from './default-specs.json';
 import { inlineResponse, inlinePoolOptions, singleFile } from './inlineFiles.js';
+import { refuseFile, nameFromFile, describeInfo, noteUserModel, forgetUserModel, storedModels, storeModel, deleteStoredModel } from './userModels.js';
 
 export { CancelledError, WorkerFailure, webAssemblySupported };
 
@@ -90,13 +92,16 @@ export function specKey(spec) {
 /** Start the pool and fetch what the page needs. onEvent: the pool's restarts and failures;
  * onProgress(step, done, total): 'models', 'images' (bytes) and 'engine' as they get ready. */
 export async function openLab({ onEvent = () => {}, onProgress = () => {}, poolSize = searchNumber('workers', 1, 32) ?? defaultPoolSize(8) } = {}) {
-  const [models, images] = await Promise.all([loadManifest().then((m) => (onProgress('models', 1, 1), m)), loadTestImages(onProgress)]);
+  const [models, images, stored] = await Promise.all([loadManifest().then((m) => (onProgress('models', 1, 1), m)), loadTestImages(onProgress), storedModels()]);
   const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
   onProgress('engine', 0, 1);
   const where = singleFile ? inlinePoolOptions(forcedFlavour()) : { workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour() };
   const pool = await createPool({ size: poolSize, ...where, watchdogMs, onEvent });
   onProgress('engine', 1, 1);
-  return new Lab(models, images, pool);
+  const lab = new Lab(models, images, pool);
+  lab.storageProblem = stored.problem;
+  for (const record of stored.records) lab.addUserEntry(record);
+  return lab;
 }
 
 export class Lab {
@@ -109,18 +114,101 @@ export class Lab {
     this.watchers = new Map(); // specKey -> Set<fn>
     this.jobs = []; // queued and running jobs, in order
     this.nextJob = 1;
+    this.nextFile = 1;
+    this.storageProblem = null; // why the user's files cannot be kept for the next visit, if so
+    this.modelListeners = new Set();
   }
 
   entry(name) {
     return this.models.find((m) => m.name === name);
   }
 
-  /** Load a shipped model (once per visit): {name, entry, id, sha256, info, precomputed}. */
+  /** fn() whenever the list of models changes (a file opened or removed); returns an unsubscribe. */
+  onModels(fn) {
+    this.modelListeners.add(fn);
+    return () => this.modelListeners.delete(fn);
+  }
+
+  // A user's file as a picker entry (a manifest entry plus user, sha256, bytes, fileName).
+  // stored: whether the browser's storage holds it.
+  addUserEntry({ sha256, name, fileName, bytes, blocks, note }, stored = true) {
+    const taken = new Set(this.models.map((m) => m.name));
+    const entry = { name: taken.has(name) ? nameFromFile(name, taken) : name, file: fileName, fileName, blocks, note, kind: 'user', user: true, sha256, bytes, stored };
+    this.models = [...this.models, entry];
+    noteUserModel(sha256, fileName);
+    for (const fn of this.modelListeners) fn();
+    return entry;
+  }
+
+  /**
+   * Open the user's .safetensors File: refused over the size cap before it is read; parsed and
+   * checked by a worker (never here); a file already open (same SHA-256) is not added twice.
+   * Resolves to {entry, duplicate, stored} (stored: true, or why the browser did not keep it);
+   * rejects with an Error whose message names the file (the core's message, for a bad file).
+   */
+  async openFile(file) {
+    const refusal = refuseFile(file);
+    if (refusal) throw new Error(refusal);
+    let bytes;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (e) {
+      throw new Error(`${file.name}: the browser could not read the file (${e.message})`);
+    }
+    const id = `file-${this.nextFile++}`;
+    let loaded;
+    try {
+      loaded = await this.pool.load(id, { bytes, name: file.name });
+    } catch (e) {
+      // The core's messages begin with the name it was given; anything else (a worker that
+      // failed) is named here.
+      throw new Error(e.message.startsWith(`${file.name}:`) ? e.message : `${file.name}: ${e.message}`);
+    }
+    const existing = this.models.find((m) => m.user && m.sha256 === loaded.sha256);
+    if (existing) {
+      this.pool.unload(id);
+      return { entry: existing, duplicate: true, stored: true };
+    }
+    const record = { sha256: loaded.sha256, name: nameFromFile(file.name, new Set(this.models.map((m) => m.name))), fileName: file.name,
+      bytes: bytes.buffer, blocks: loaded.info.num_blocks, note: `your file: ${describeInfo(loaded.info)}`, added: Date.now() };
+    const entry = this.addUserEntry(record, false);
+    this.loaded.set(entry.name, Promise.resolve({ name: entry.name, entry, id, sha256: loaded.sha256, info: loaded.info, precomputed: null, gradients: null }));
+    let stored = true;
+    try {
+      await storeModel({ ...record, name: entry.name });
+      entry.stored = true;
+    } catch (e) {
+      stored = e?.message ?? String(e);
+    }
+    return { entry, duplicate: false, stored };
+  }
+
+  /** Remove a user's model: from the browser's storage, the pool, the list and the queue. */
+  async removeUserModel(name) {
+    const entry = this.entry(name);
+    if (!entry?.user) throw new Error(`${name} is not one of your files`);
+    for (const job of this.jobs.filter((j) => j.spec.model.name === name && j.spec.model.sha256 === entry.sha256)) this.stop(job, 'cancelled');
+    const loading = this.loaded.get(name);
+    this.loaded.delete(name);
+    loading?.then((m) => this.pool.unload(m.id), () => {});
+    this.models = this.models.filter((m) => m !== entry);
+    forgetUserModel(entry.sha256);
+    for (const fn of this.modelListeners) fn();
+    if (entry.stored) await deleteStoredModel(entry.sha256);
+  }
+
+  /** Load a model, shipped or the user's (once per visit): {name, entry, id, sha256, info, precomputed, gradients}. */
   model(name) {
     if (!this.loaded.has(name)) {
       const loading = (async () => {
         const entry = this.entry(name);
         if (!entry) throw new Error(`no model named ${name} in this build`);
+        if (entry.user) {
+          // A stored file, parsed by a worker on first use this visit.
+          const loaded = await this.pool.load(`user-${entry.sha256}`, { bytes: new Uint8Array(entry.bytes), name: entry.fileName });
+          if (loaded.sha256 !== entry.sha256) throw new Error(`${entry.fileName}: the stored copy changed (SHA-256 ${loaded.sha256}, stored as ${entry.sha256}); remove it and open the file again`);
+          return { name, entry, id: `user-${entry.sha256}`, sha256: loaded.sha256, info: loaded.info, precomputed: null, gradients: null };
+        }
         const bytes = new Uint8Array(await (await fetchOk(`models/${entry.file}`, 'the model file')).arrayBuffer());
         const { info, sha256 } = await this.pool.load(name, { bytes, name: entry.file });
         const precomputed = await this.loadPrecomputed(name, sha256);

@@ -10,6 +10,10 @@
 // parseHash never throws: a value it cannot use is left out and named in `problems` (one line
 // each, for the page to show), and the default is used instead. Today's links
 // (`#model=resnet20&deleted=4`) are a subset of this format.
+//
+// A network the user opened from their own file is named with its SHA-256 (first 16 hex digits),
+// `#model=my-net~3f2a9c1b7d0e4f5a`, so that a link opens it again wherever the browser has kept
+// that very file, and says which file it needs where it has not.
 
 /** Panels a link can show or hide, in page order. */
 export const PANELS = ['lesion', 'delete-one', 'delete-k', 'reorder', 'drop', 'gradients', 'paths', 'test-images', 'explanation'];
@@ -85,6 +89,26 @@ export function readSettings(kind, text, maxImages) {
   return out;
 }
 
+/** How a link names a network: its name, or name~SHA-256 prefix for the user's own files. */
+export const modelRef = (entry) => (entry?.user ? `${entry.name}~${entry.sha256.slice(0, 16)}` : entry?.name ?? null);
+
+// {name, sha} of a link's name~sha reference, or null for a plain name.
+function userRef(value) {
+  const m = /^(.*)~([0-9a-f]{8,64})$/.exec(value);
+  return m ? { name: m[1], sha: m[2] } : null;
+}
+
+// The network a link's value names, or a reason why none: a user's file is found by its SHA-256.
+function findModel(models, value) {
+  const ref = userRef(value);
+  if (ref) {
+    const found = models.find((m) => m.user && m.sha256.startsWith(ref.sha));
+    return found ? { found } : { why: `${ref.name || 'this network'} is someone's own model file (SHA-256 ${ref.sha}…), not kept in this browser; open that file here to use the link` };
+  }
+  const found = models.find((m) => m.name === value);
+  return found ? { found } : { why: `no network of that name in this build (${models.filter((m) => !m.user).map((m) => m.name).join(', ')})` };
+}
+
 const blockList = (text) => text.split(',').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
 
 /**
@@ -102,17 +126,19 @@ export function parseHash(hash, { models, maxImages }) {
   const fallbackModel = models.find((m) => m.name === 'resnet20') ?? models[0];
   let model = fallbackModel;
   if (wanted !== null) {
-    const found = models.find((m) => m.name === wanted);
+    const { found, why } = findModel(models, wanted);
     if (found) model = state.model = found;
-    else bad('model', wanted, `no network of that name in this build (${models.map((m) => m.name).join(', ')})`, `showing ${fallbackModel?.name}`);
+    else bad('model', wanted, why, `showing ${fallbackModel?.name}`);
   }
   const L = model?.blocks ?? 0;
 
   if (params.has('compare')) {
     const c = params.get('compare');
+    const { found, why } = c === '' ? {} : findModel(models, c);
     if (c === '') state.compare = null;
-    else if (c === model?.name || !models.some((m) => m.name === c)) bad('compare', c, c === model?.name ? 'the same network as model' : 'no network of that name in this build', 'comparing with its usual partner');
-    else state.compare = c;
+    else if (!found) bad('compare', c, why, 'comparing with its usual partner');
+    else if (found === model) bad('compare', c, 'the same network as model', 'comparing with its usual partner');
+    else state.compare = found.name;
   }
 
   if (params.has('deleted')) {

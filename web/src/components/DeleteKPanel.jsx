@@ -42,7 +42,7 @@ export function DeleteKPanel({ lab, model, images }) {
   const panel = usePanelSpec(lab, model, 'delete-k', { label: `delete-k sweep of ${model.name}`, images });
   const L = model.info.num_blocks;
   const shown = panel.spec.params;
-  const formOf = () => ({ k: shown.k ?? [1, Math.min(20, L - 4)], trials: shown.trials ?? 10, eligible: shown.eligible ?? 'paper', seed: panel.spec.seed ?? 1 });
+  const formOf = () => ({ k: shown.k ?? [1, Math.max(1, Math.min(20, L - 4))], trials: shown.trials ?? 10, eligible: shown.eligible ?? 'paper', seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name, panel.revision]);
   const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });

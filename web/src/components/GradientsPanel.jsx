@@ -122,7 +122,9 @@ export function GradientsPanel({ lab, model, images }) {
         <div class="run-status" data-testid="status-gradients" data-state={live?.status ?? (precomputed ? 'precomputed' : 'none')} data-samples={live?.done ?? precomputed?.samples ?? 0}
           data-log10-means={summary ? JSON.stringify(summary.lengths.map((l) => l.log10_mean)) : ''} data-bands={summary ? JSON.stringify(summary.bands.map((b) => [b.lo, b.hi])) : ''}>
           {!live && precomputed && <span class="source" data-testid="source-gradients"><strong>Precomputed</strong> by the native CLI (`unravel gradients`): {precomputed.samples} samples per length, batch {precomputed.batch}, training images.</span>}
-          {!live && !precomputed && <span>Not computed yet.</span>}
+          {!live && !precomputed && (model.entry.user
+            ? <span class="source" data-testid="source-gradients"><strong>Your file:</strong> nothing is precomputed for it; sample it live, in this browser.</span>
+            : <span>Not computed yet.</span>)}
           {live?.status === 'running' && (
             <div class="progress" data-testid="progress-gradients">
               <progress max={live.total} value={live.done} />

@@ -1,13 +1,27 @@
-// ModelPicker.jsx - choose one of the networks this build ships, one to compare it with, and how
-// many of the page's test images live runs use.
+// ModelPicker.jsx - choose one of the networks this build ships or the user opened from a file
+// (listed apart, as "your files"), one to compare it with, and how many of the page's test images
+// live runs use.
 const describe = (m) => `${m.name} — ${m.blocks} blocks${typeof m.accuracy === 'number' ? `, ${(m.accuracy > 1 ? m.accuracy : 100 * m.accuracy).toFixed(1)}% test accuracy` : ''}${m.note ? ` (${m.note})` : ''}`;
+
+// The shipped networks, then the user's own files in a group of their own.
+function Options({ models, label }) {
+  const option = (m) => <option value={m.name} key={m.name}>{label(m)}</option>;
+  const own = models.filter((m) => m.user);
+  if (!own.length) return models.map(option);
+  return (
+    <>
+      <optgroup label="Shipped with the lab">{models.filter((m) => !m.user).map(option)}</optgroup>
+      <optgroup label="Your files (kept in this browser)">{own.map(option)}</optgroup>
+    </>
+  );
+}
 
 export function ModelPicker({ models, value, onChange, disabled }) {
   return (
     <label class="picker">
       <span>Network</span>
       <select id="model-select" value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value)}>
-        {models.map((m) => <option value={m.name} key={m.name}>{describe(m)}</option>)}
+        <Options models={models} label={describe} />
       </select>
     </label>
   );
@@ -20,7 +34,7 @@ export function ComparePicker({ models, model, value, onChange }) {
       <span>Compare with</span>
       <select id="compare-select" value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value || null)}>
         <option value="">nothing</option>
-        {models.filter((m) => m.name !== model).map((m) => <option value={m.name} key={m.name}>{m.name}</option>)}
+        <Options models={models.filter((m) => m.name !== model)} label={(m) => (m.user ? `${m.name} (your file)` : m.name)} />
       </select>
     </label>
   );

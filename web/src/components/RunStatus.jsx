@@ -2,6 +2,7 @@
 // full test set, waiting behind another run, running (with cancel), done, cancelled, replaced.
 import { Progress } from './Progress.jsx';
 import { plural } from '../format.js';
+import { userFileOf } from '../userModels.js';
 
 export function RunStatus({ label, name, spec, state, onCancel, onRun, runText = 'Run it live', liveImages, settings = false }) {
   const status = state?.status ?? 'none';
@@ -25,6 +26,8 @@ export function RunStatus({ label, name, spec, state, onCancel, onRun, runText =
     line = <span>Replaced by your newer settings.</span>;
   } else if (status === 'error') {
     line = <span class="error-text">Failed: {state.error}</span>;
+  } else if (userFileOf(spec)) {
+    line = <span class="source" data-testid={`source-${label}`}><strong>Your file:</strong> nothing is precomputed for it; its numbers are computed live, in this browser.</span>;
   } else {
     line = <span>Not computed yet.</span>;
   }
