@@ -25,7 +25,7 @@ export function refuseFile(file) {
  */
 export function nameFromFile(fileName, taken) {
   const stem = String(fileName).replace(/\.safetensors$/i, '');
-  const base = stem.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^[.-]+/, '').replace(/-+$/, '').slice(0, 48) || 'model';
+  const base = stem.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^[.-]+/, '').slice(0, 48).replace(/[.-]+$/, '') || 'model';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;
@@ -88,7 +88,9 @@ async function transaction(mode, fn) {
 /** The stored records, oldest first; {records, problem} (problem: why storage is unusable). */
 export async function storedModels() {
   try {
-    const records = await transaction('readonly', (store) => store.getAll());
+    // The lab waits for this at start: a storage that never answers must not keep it waiting.
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('the browser\'s storage did not answer within 5 s')), 5000));
+    const records = await Promise.race([transaction('readonly', (store) => store.getAll()), late]);
     return { records: records.filter((r) => r?.bytes instanceof ArrayBuffer && /^[0-9a-f]{64}$/.test(r.sha256)).sort((a, b) => a.added - b.added), problem: null };
   } catch (e) {
     return { records: [], problem: e?.message ?? String(e) };

@@ -112,9 +112,9 @@ export function OpenModel({ lab, current, onOpened, onRemoved }) {
         {opening && <span class="open-status" role="status" data-testid="opening">Checking {opening}…</span>}
       </div>
       <p class="open-note" data-testid="privacy-note">
-        Or drop a .safetensors file on the page: a CIFAR-10 ResNet in Unravel's format (models/FORMAT.md; models/import_torch.py converts
-        PyTorch checkpoints), up to {MAX_MODEL_TEXT}. <strong>The file is opened in your browser only; nothing is uploaded anywhere.</strong>
-        {' '}It is kept in this browser's storage for your next visit until you remove it.
+        Or drop a .safetensors file on the page (up to {MAX_MODEL_TEXT}; the format of models/FORMAT.md, which models/import_torch.py
+        makes from PyTorch checkpoints). <strong>The file is opened in your browser only; nothing is uploaded anywhere.</strong>
+        {' '}It stays in this browser for your next visit, until you remove it.
         {lab.storageProblem && ` (This browser's storage is not available here, so files stay for this visit only: ${lab.storageProblem}.)`}
       </p>
       {problems.length > 0 && (
