@@ -165,6 +165,7 @@ const runLive = async (page, label) => {
 };
 const fill = (page, testid, value) => page.fill(`[data-testid=${testid}]`, String(value));
 const shot = async (page, name) => {
+  await page.evaluate(() => scrollTo(0, 0));
   const box = await page.locator('[data-testid=panel-lesion] .open-model').boundingBox();
   const width = page.viewportSize().width;
   await page.screenshot({ path: path.join(outDir, name), clip: { x: 0, y: 0, width, height: Math.min(2000, Math.ceil((box?.y ?? 600) + (box?.height ?? 0) + 16)) } });
@@ -219,7 +220,7 @@ try {
   await runLive(page, 'reorder');
   await fill(page, 'drop-probs', '0.2, 0.5'); await fill(page, 'drop-trials', 3); await fill(page, 'drop-seed', SEED);
   await runLive(page, 'drop');
-  await page.selectOption('[data-testid=ensemble-prob]', '0.1');
+  await page.selectOption('[data-testid=ensemble-prob]', '0.2'); // one of the drop panel's probabilities
   await fill(page, 'ensemble-trials', 2);
   await runLive(page, 'ensemble');
   for (const label of ['delete-k', 'reorder', 'drop', 'ensemble']) {
