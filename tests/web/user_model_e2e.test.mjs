@@ -187,7 +187,10 @@ try {
   await openThroughInput(page, `${TINY}.safetensors`, tinyBytes);
   await page.waitForFunction((name) => document.querySelector('#model-select').value === name, TINY, { timeout: 60000 });
   const option = await page.locator(`#model-select option[value="${TINY}"]`).textContent();
-  check(option.includes('your file') && option.includes('6 blocks') && option.includes('post-activation'), `the picker lists it as your file, with what its metadata says ("${option}")`);
+  check(option === `${TINY} — 6 blocks (your file)`, `the picker lists it as your file ("${option}")`);
+  const about = await page.locator('[data-testid=user-model-about]').textContent();
+  check(about.includes(`${TINY}.safetensors`) && about.includes('post-activation ResNet, 6 blocks, shortcut A, widths 8/16/32, 43,634 parameters') && about.includes(tinySha.slice(0, 16)),
+    `beside the picker, what its metadata says ("${about}")`);
   check(JSON.stringify(await userOptions(page)) === JSON.stringify([TINY]), 'it is in the picker\'s "Your files" group');
   await page.waitForSelector('[data-testid=diagram] .block[data-block="6"]', { timeout: 60000 });
   check(await page.locator('[data-testid=diagram] .block[data-block="7"]').count() === 0, 'the block diagram is the file\'s: 6 blocks');

@@ -8,12 +8,13 @@
 export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 export const MAX_MODEL_TEXT = '64 MiB';
 
-const mib = (bytes) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+const mib = (n) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+const bytes = (n) => `${n.toLocaleString('en-US')} bytes`;
 
 /** Why a file is refused before it is read (its size), or null. */
 export function refuseFile(file) {
   if (file.size > MAX_MODEL_BYTES) {
-    return `${file.name}: ${mib(file.size)} is over the ${MAX_MODEL_TEXT} this page opens (the largest network the engine loads needs about 50 MB); the file was not read.`;
+    return `${file.name}: ${mib(file.size)} (${bytes(file.size)}) is over the ${MAX_MODEL_TEXT} (${bytes(MAX_MODEL_BYTES)}) this page opens; the largest network the engine loads needs about 50 MB. The file was not read.`;
   }
   return null;
 }
@@ -31,10 +32,10 @@ export function nameFromFile(fileName, taken) {
   return name;
 }
 
-/** A line for the picker from the core's info: what the metadata says the network is. */
+/** What the file's metadata says the network is, from the core's info (shown beside the picker). */
 export function describeInfo(info) {
   const kind = info.skip ? `${info.block === 'preact' ? 'pre' : 'post'}-activation ResNet` : `plain ${info.block === 'preact' ? 'pre' : 'post'}-activation network`;
-  return `${kind}, shortcut ${info.shortcut}, widths ${info.widths.join('/')}`;
+  return `${kind}, ${info.num_blocks} blocks, shortcut ${info.shortcut}, widths ${info.widths.join('/')}, ${info.params.toLocaleString('en-US')} parameters`;
 }
 
 // The SHA-256s of the user's models this visit, and their file names: RunStatus and the exports
@@ -46,7 +47,7 @@ export const forgetUserModel = (sha256) => userFiles.delete(sha256);
 export const userFileOf = (spec) => userFiles.get(spec?.model?.sha256) ?? null;
 
 // ---- storage: IndexedDB, one record per file, keyed by its SHA-256 -----------------------------
-// {sha256, name, fileName, bytes (ArrayBuffer), blocks, note, added}
+// {sha256, name, fileName, bytes (ArrayBuffer), blocks, about, added}
 
 const DB_NAME = 'unravel';
 const STORE = 'user-models';

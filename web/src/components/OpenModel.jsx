@@ -111,6 +111,11 @@ export function OpenModel({ lab, current, onOpened, onRemoved }) {
         )}
         {opening && <span class="open-status" role="status" data-testid="opening">Checking {opening}…</span>}
       </div>
+      {current?.user && (
+        <p class="open-note" data-testid="user-model-about">
+          <strong>{current.name}</strong> is your file {current.fileName}: {current.about ?? 'a network'} (SHA-256 {current.sha256.slice(0, 16)}…).
+        </p>
+      )}
       <p class="open-note" data-testid="privacy-note">
         Or drop a .safetensors file on the page (up to {MAX_MODEL_TEXT}; the format of models/FORMAT.md, which models/import_torch.py
         makes from PyTorch checkpoints). <strong>The file is opened in your browser only; nothing is uploaded anywhere.</strong>
