@@ -339,6 +339,9 @@ try {
   await openThroughInput(page, 'truncated.safetensors', hostile[0][1]);
   await page.waitForSelector('[data-testid=open-error]', { timeout: 60000 });
   await shot(page, 'user-model-error-390.png');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'user-model-error-390-dark.png');
+  await page.emulateMedia({ colorScheme: 'light' });
   const overflowError = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   check(overflowError <= 0, `no horizontal scroll at 390 px with an error shown (${overflowError} px too wide)`);
   await page.setViewportSize({ width: 1280, height: 1000 });
