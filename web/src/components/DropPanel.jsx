@@ -103,7 +103,12 @@ export function DropPanel({ lab, model, images }) {
       <p class="lead" data-testid="caption-ensemble">
         The paper argues, but never plots, that the network behaves like an ensemble. Here T networks, each with blocks dropped
         at random (the p and rule below), vote: their softmax outputs are averaged and the top class is the prediction. If the
-        dropped networks make different mistakes, the average beats any one of them.
+        dropped networks make different mistakes, the average beats any one of them. Whether it does depends on p. Measured on
+        our resnet56 (1000 test images, 3 trials, linear rule): with p = 0.1 one dropped network is right on 76% of the images,
+        the average of 32 on 86.5%, the intact network on 86.6%; with p = 0.5 the average gets worse as T grows (44% for one,
+        30% for 32): about half the members (47%) have then dropped a downsampling block, which alone sends these networks to chance
+        (see Delete one), and averaging broken members does not repair them. The first chart shown is for p = 0.5; choose
+        p = 0.1 to see the ensemble recover.
         {single && most && ` Measured on ${model.name}: one dropped network is right on ${percent(1 - single.error.mean)} of the images, the average of ${most.size} on ${percent(1 - most.error.mean)}, the intact network on ${percent(es.baseline.accuracy)}.`}
       </p>
       <div class="controls">
