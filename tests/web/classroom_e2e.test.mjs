@@ -7,48 +7,22 @@
 // modules or SIMD) say what happened; every chart has a data table holding its numbers; nothing
 // jumps while the network changes; dark mode and phone widths (no horizontal scroll, 44 px touch
 // targets), with screenshots in UNRAVEL_WEB_OUT.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { check, report, skip, requirePage, distDir, outDir, root } from './helpers.mjs';
+import { check, report, distDir, outDir, root, cliPath as cli, pageTestSetup, servePage } from './helpers.mjs';
 
-requirePage();
-const BROWSER_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.log('FAIL: playwright-core is not installed (cd tests/web && npm ci)');
-  process.exit(1);
-}
-if (!fs.existsSync('/usr/bin/chromium')) skip('no /usr/bin/chromium (apt-get install chromium)');
-const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.json'), 'utf8'));
-if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
+const { launch, dataInfo } = await pageTestSetup();
 fs.mkdirSync(outDir, { recursive: true });
 const dist = path.basename(distDir);
-const cli = process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel');
 
-/** web/serve.mjs on a free port serving dir; resolves to its origin (http://localhost:N). */
-function serve(dir, extra = []) {
-  const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), dir, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const origin = new Promise((resolve, reject) => {
-    server.stdout.on('data', (chunk) => {
-      const m = /http:\/\/localhost:\d+/.exec(String(chunk));
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-  });
-  return { server, origin };
-}
-
-const main = serve(path.dirname(distDir));
-const origin = await main.origin;
-const base = `${origin}/${dist}/`;
+const main = await servePage();
+const { origin, base } = main;
 const servers = [main.server];
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_FLAGS });
+const browser = await launch();
 const pageErrors = [];
 const newPage = async (options = {}) => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, ...options });
