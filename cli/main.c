@@ -645,7 +645,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 2 && !strcmp(argv[1], "--version")) {
-        printf("unravel %s\n", UNRAVEL_VERSION);
+        printf("unravel %s\n", unr_version());
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "gradients")) return cmd_gradients(argc, argv);

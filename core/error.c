@@ -1,9 +1,11 @@
-/* error.c - status names and message formatting. */
+/* error.c - the version, status names and message formatting. */
 #include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+const char *unr_version(void) { return UNRAVEL_VERSION; }
 
 const char *unr_status_str(unr_status status)
 {

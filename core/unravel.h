@@ -40,6 +40,13 @@
 extern "C" {
 #endif
 
+/* ---- version --------------------------------------------------------------------------- */
+
+/* The engine's version: the one constant the CLI (--version), the CMake project, the
+ * WebAssembly module and the page's exports all read. */
+#define UNRAVEL_VERSION "0.1.0"
+const char *unr_version(void); /* UNRAVEL_VERSION, as compiled into the library */
+
 /* ---- status ---------------------------------------------------------------------------- */
 
 typedef enum unr_status {

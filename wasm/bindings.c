@@ -39,6 +39,7 @@ EXPORT const char *unrw_error_message(void) { return last_error.message; }
 EXPORT int unrw_error_status(void) { return (int)last_error.status; }
 EXPORT const char *unrw_status_name(int status) { return unr_status_str((unr_status)status); }
 EXPORT const char *unrw_kernels_name(void) { return unr_kernels_name(); }
+EXPORT const char *unrw_version(void) { return unr_version(); }
 
 /* ---- model ----------------------------------------------------------------------------- */
 

@@ -160,6 +160,11 @@ export class Engine {
     return this.wasm.UTF8ToString(this.wasm._unrw_kernels_name());
   }
 
+  /** The engine's version, UNRAVEL_VERSION of core/unravel.h as compiled into this module. */
+  get version() {
+    return this.wasm.UTF8ToString(this.wasm._unrw_version());
+  }
+
   /** The core's last error as an exception. */
   error(context) {
     const w = this.wasm;

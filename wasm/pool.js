@@ -161,7 +161,7 @@ export class EnginePool {
     await Promise.all(this.slots.map((slot) => this.spawn(slot)));
     const first = this.slots.find((s) => s.client && !s.client.dead);
     if (!first) throw this.broken ?? new WorkerFailure('no engine worker could start');
-    Object.assign(this, { kernels: first.kernels, simd: first.simd });
+    Object.assign(this, { kernels: first.kernels, simd: first.simd, version: first.version });
   }
 
   // Start a worker in a slot and initialise its engine; a slot whose workers keep failing to
@@ -181,7 +181,7 @@ export class EnginePool {
         try {
           const reply = await client.request('init', this.initPayload);
           client.started = true;
-          Object.assign(slot, { kernels: reply.kernels, simd: reply.simd, startFailures: 0 });
+          Object.assign(slot, { kernels: reply.kernels, simd: reply.simd, version: reply.version, startFailures: 0 });
           this.pump();
           return;
         } catch (e) {

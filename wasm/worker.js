@@ -2,7 +2,7 @@
 // the pool's requests (pool.js).
 //
 // Requests carry an id and get exactly one reply with the same id:
-//   init       {moduleBase, simd, wasmBinary}              -> {kernels, simd}
+//   init       {moduleBase, simd, wasmBinary}              -> {kernels, simd, version}
 //   load       {modelId, bytes, name}                      -> {info, sha256}
 //   unload     {modelId}                                   -> {}
 //   experiment {modelId, spec}                             -> {rows, describe}
@@ -32,7 +32,7 @@ export function handlers() {
   return {
     async init({ moduleBase, simd, wasmBinary }) {
       engine = await loadEngine({ moduleBase, simd, wasmBinary });
-      return { reply: { kernels: engine.kernels, simd: engine.simd } };
+      return { reply: { kernels: engine.kernels, simd: engine.simd, version: engine.version } };
     },
     load({ modelId, bytes, name }) {
       if (models.has(modelId)) return { reply: { info: models.get(modelId).model.info, sha256: models.get(modelId).sha256 } };

@@ -99,15 +99,6 @@ function dataOrigin(source) {
   return md5 === OFFICIAL_TARBALL_MD5 ? 'official' : 'other';
 }
 
-// The engine's version, as the CLI built from the same tree says it (exports carry it).
-function engineVersion(opts) {
-  try {
-    return execFileSync(opts.cli, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return null;
-  }
-}
-
 function cutData(opts) {
   const dest = path.join(opts.out, 'data');
   fs.mkdirSync(dest, { recursive: true });
@@ -127,7 +118,7 @@ function cutData(opts) {
   }
   const cut = `test_${subset.images}.bin`;
   fs.renameSync(cutting, path.join(dest, cut));
-  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}`, origin: dataOrigin(opts.data), engine: engineVersion(opts) }) + '\n');
+  fs.writeFileSync(info, JSON.stringify({ file: cut, images: subset.images, data_sha256: subset.data_sha256, source: `first ${subset.images} of the ${subset.available} CIFAR-10 test images in ${path.basename(opts.data)}`, origin: dataOrigin(opts.data) }) + '\n');
   return subset;
 }
 

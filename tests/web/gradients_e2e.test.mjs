@@ -3,41 +3,18 @@
 // bands in the caption and on the paths chart; a live run on the page's test images shows the
 // native CLI's numbers for the same protocol (log10 mean norms within 1e-3, same bands); a long
 // run can be cancelled.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, report, skip, requirePage, distDir, root } from './helpers.mjs';
+import { check, report, distDir, root, cliPath as cli, pageTestSetup, shippedModel, servePage } from './helpers.mjs';
 
-requirePage();
-const cli = process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel');
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.log('FAIL: playwright-core is not installed (cd tests/web && npm ci)');
-  process.exit(1);
-}
-if (!fs.existsSync('/usr/bin/chromium')) skip('no /usr/bin/chromium (apt-get install chromium)');
-const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.json'), 'utf8'));
-if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
-const { models } = JSON.parse(fs.readFileSync(path.join(distDir, 'models', 'manifest.json'), 'utf8'));
-const entry = models.find((m) => m.name === 'resnet20');
-if (!entry) {
-  console.log('FAIL: the page ships no resnet20');
-  process.exit(1);
-}
+const { launch, dataInfo, models } = await pageTestSetup();
+const entry = shippedModel(models, 'resnet20');
 const modelFile = path.join(distDir, 'models', entry.file);
 const dataFile = path.join(distDir, 'data', dataInfo.file);
 
-const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), path.dirname(distDir), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  server.stdout.on('data', (chunk) => {
-    const m = /http:\/\/localhost:\d+\//.exec(String(chunk));
-    if (m) resolve(`${m[0]}${path.basename(distDir)}/`);
-  });
-  server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-});
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+const { server, base } = await servePage();
+const browser = await launch();
 const status = '[data-testid=status-gradients]';
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

@@ -1,6 +1,6 @@
 // helpers.mjs - shared by the WebAssembly and page tests: where things are, the native
 // references (CLI and native_ref), golden files, and a tiny check/report harness.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -100,6 +100,11 @@ function run(exe, args) {
   return execFileSync(exe, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
+/** The native CLI's standard output. */
+export function cliText(...args) {
+  return run(cli, args);
+}
+
 /** The native CLI's --json answer. */
 export function cliJson(...args) {
   return JSON.parse(run(cli, [...args, '--json']));
@@ -164,3 +169,61 @@ export function nodeWorker(script = new URL('../../wasm/node_worker.mjs', import
 
 /** Correct-image count from a CLI accuracy over images (the CLI prints 6 decimals). */
 export const countOf = (accuracy, images) => Math.round(accuracy * images);
+
+// ---- the built page in Chromium (the *_e2e tests) -------------------------------------------
+
+export const BROWSER_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const cliPath = cli;
+
+/**
+ * What every page test needs first: the built page, playwright-core and Debian's Chromium (each
+ * missing one fails or skips, saying why) and the page's test images (skip with fewer than
+ * minImages). Returns {chromium, launch, dataInfo, models}: launch() starts the browser.
+ */
+export async function pageTestSetup({ minImages = 1 } = {}) {
+  requirePage();
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    console.log('FAIL: playwright-core is not installed (cd tests/web && npm ci)');
+    process.exit(1);
+  }
+  if (!fs.existsSync('/usr/bin/chromium')) skip('no /usr/bin/chromium (apt-get install chromium)');
+  const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.json'), 'utf8'));
+  if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
+  if (dataInfo.images < minImages) skip(`the page ships only ${dataInfo.images} test images`);
+  const { models } = JSON.parse(fs.readFileSync(path.join(distDir, 'models', 'manifest.json'), 'utf8'));
+  const launch = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_FLAGS });
+  return { chromium, launch, dataInfo, models };
+}
+
+/** A model of the page's manifest by name; exits 1 when the page does not ship it. */
+export function shippedModel(models, name) {
+  const entry = models.find((m) => m.name === name);
+  if (!entry) {
+    console.log(`FAIL: the page ships no ${name} (models/manifest.json)`);
+    process.exit(1);
+  }
+  return entry;
+}
+
+/** web/serve.mjs on a free port serving dir: {server, origin}, origin resolving to http://localhost:N. */
+export function serveDir(dir, extra = []) {
+  const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), dir, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const origin = new Promise((resolve, reject) => {
+    server.stdout.on('data', (chunk) => {
+      const m = /http:\/\/localhost:\d+/.exec(String(chunk));
+      if (m) resolve(m[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+  });
+  return { server, origin };
+}
+
+/** The page served from a subfolder URL, as a course site would: {server, origin, base}. */
+export async function servePage() {
+  const { server, origin } = serveDir(path.dirname(distDir));
+  const at = await origin;
+  return { server, origin: at, base: `${at}/${path.basename(distDir)}/` };
+}

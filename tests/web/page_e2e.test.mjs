@@ -6,35 +6,16 @@
 // and cancel works for both; switching model and back keeps a finished sweep. Screenshots of every
 // panel at 1280 and 390 pixels wide go to UNRAVEL_WEB_OUT. Also the friendly failures: no
 // WebAssembly, a missing model file, a worker script that cannot run.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, report, skip, requirePage, distDir, outDir, cliJson, countOf, root } from './helpers.mjs';
-
-requirePage();
+import { check, report, distDir, outDir, cliJson, countOf, root, cliPath as cli, pageTestSetup, shippedModel, servePage } from './helpers.mjs';
 
 const IMAGES = 100;
 const SEED = 7;
-const BROWSER_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const cli = process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel');
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.log('FAIL: playwright-core is not installed (cd tests/web && npm ci)');
-  process.exit(1);
-}
-if (!fs.existsSync('/usr/bin/chromium')) skip('no /usr/bin/chromium (apt-get install chromium)');
-const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.json'), 'utf8'));
-if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
-if (dataInfo.images < IMAGES) skip(`the page ships only ${dataInfo.images} test images`);
-const { models } = JSON.parse(fs.readFileSync(path.join(distDir, 'models', 'manifest.json'), 'utf8'));
-const entry = models.find((m) => m.name === 'resnet20');
-if (!entry) {
-  console.log('FAIL: the page ships no resnet20 (models/manifest.json)');
-  process.exit(1);
-}
+const { launch, dataInfo, models } = await pageTestSetup({ minImages: IMAGES });
+const entry = shippedModel(models, 'resnet20');
 const modelsDir = path.join(distDir, 'models');
 const modelFile = path.join(modelsDir, entry.file);
 const dataFile = path.join(distDir, 'data', dataInfo.file); // the very records the page evaluates
@@ -49,16 +30,8 @@ function cliRun(spec) {
 }
 
 // Serve dist/ on a free port, from a subfolder URL as a course site would.
-const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), path.dirname(distDir), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  server.stdout.on('data', (chunk) => {
-    const m = /http:\/\/localhost:\d+\//.exec(String(chunk));
-    if (m) resolve(`${m[0]}${path.basename(distDir)}/`);
-  });
-  server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-});
-
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_FLAGS });
+const { server, base } = await servePage();
+const browser = await launch();
 const newPage = async (width = 1280) => {
   const page = await browser.newPage({ viewport: { width, height: 1000 } });
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));

@@ -38,6 +38,7 @@ const pool = await createPool({ ...base, size: 3, createWorker: () => nodeWorker
 const loadedA = await pool.load('a', { bytes: bytesA, name: fileOf(nameA) });
 await pool.load('b', { bytes: bytesB, name: fileOf(nameB) });
 check(pool.size === 3 && loadedA.info.num_blocks === modelA.info.num_blocks && loadedA.sha256 === shaA, 'the pool starts 3 workers and loads a model (info and the core\'s sha256)');
+check(typeof pool.version === 'string' && pool.version === engine.version, `the pool reports its workers' engine version (${pool.version}, the module's ${engine.version})`);
 const exp = await pool.request('a', 'experiment', { spec: specA });
 check(exp.rows === rowsA && JSON.stringify(exp.describe) === JSON.stringify(modelA.experiment(specA).describe), `rows generated in a worker equal the same seed's rows here (${exp.rows})`);
 const progress = [];

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { loadEngine, planListDeleting } from '../../wasm/engine.js';
-import { check, report, requireWasm, goldenNames, goldenDir, readGolden, nativeJson, writeTemp, wasmBase } from './helpers.mjs';
+import { check, report, requireWasm, goldenNames, goldenDir, readGolden, nativeJson, cliText, writeTemp, wasmBase, root } from './helpers.mjs';
 
 const NATIVE_TOL = 5e-5;
 const TORCH_TOL = 1e-4;
@@ -17,6 +17,11 @@ requireWasm();
 const engines = [await loadEngine({ moduleBase: wasmBase, simd: false }), await loadEngine({ moduleBase: wasmBase, simd: true })];
 check(engines[0].kernels === 'scalar', `the plain module runs the scalar kernels (got ${engines[0].kernels})`);
 check(engines[1].kernels === 'wasmsimd', `the SIMD module runs the wasmsimd kernels (got ${engines[1].kernels})`);
+// One version constant: both modules report the core header's UNRAVEL_VERSION, as the CLI does.
+const headerVersion = /^#define UNRAVEL_VERSION "([^"]+)"$/m.exec(fs.readFileSync(path.join(root, 'core', 'unravel.h'), 'utf8'))?.[1];
+const cliVersion = cliText('--version').trim();
+check(!!headerVersion && engines.every((e) => e.version === headerVersion), `both modules report the header's version ${headerVersion} (got ${engines.map((e) => e.version).join(', ')})`);
+check(cliVersion === `unravel ${headerVersion}`, `the CLI's --version agrees ("${cliVersion}")`);
 
 const argmax = (v, i) => {
   let best = 0;

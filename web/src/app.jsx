@@ -98,7 +98,7 @@ export function App() {
     const onProgress = (step, done, total) => setProgress((p) => ({ ...p, [step]: { done, total } }));
     openLab({ onEvent: (e) => e.type === 'failure' && setFailure(e.message), onProgress })
       .then((opened) => {
-        setExportContext({ engine: opened.images.engine, dataSource: opened.images.source });
+        setExportContext({ engineVersion: opened.pool.version, dataSource: opened.images.source });
         setLab(opened);
         applyLink(opened, location.hash);
       })
@@ -121,13 +121,18 @@ export function App() {
 
   const loaded = useModel(lab, modelName, setModelError);
   const compare = useModel(lab, compareName, setModelError);
-  // While another network loads, the one before stays on screen (dimmed): no layout jump.
+  // While another network (or its partner) loads, the pair before stays on screen (dimmed), and
+  // the new pair replaces it in one step once both are there: no layout jump.
+  const ready = !!loaded && (!compareName || !!compare);
   const previous = useRef(null);
-  if (loaded) previous.current = loaded;
-  const model = loaded ?? (modelError ? null : previous.current);
-  const switching = !!model && model !== loaded;
+  if (ready) previous.current = { model: loaded, compare: compareName ? compare : null };
+  const shown = ready ? previous.current : modelError ? loaded && { model: loaded, compare: null } : previous.current;
+  const model = shown?.model ?? null;
+  const switching = !!model && !ready && !modelError;
+  // What the note names stays the same until the pair arrives (a changing note would move too).
+  const loading = shown?.model.name !== modelName ? [modelName, compareName].filter(Boolean).join(' and ') : compareName;
   // The lesion belongs to the network being loaded: the one still shown runs none of it.
-  const lesion = switching ? { deleted: [], order: null } : { deleted, order };
+  const lesion = model !== loaded ? { deleted: [], order: null } : { deleted, order };
   // The URL says what is on screen, at every change (replaceState: the back button is not flooded).
   useEffect(() => {
     if (!lab || !modelName) return;
@@ -192,16 +197,18 @@ export function App() {
             <ModelPicker models={lab.models} value={modelName} onChange={choose} />
             <ComparePicker models={lab.models} model={modelName} value={compareName} onChange={setCompareName} />
             {hasImages && <ImagesPicker available={lab.images.images} value={images} onChange={setImages} />}
-            <span class="engine-note" data-testid="engine-note">
-              {`${lab.pool.size} worker${lab.pool.size > 1 ? 's' : ''}, ${lab.pool.simd ? 'WebAssembly SIMD' : 'plain WebAssembly'} (${lab.pool.kernels} kernels)`}
+            <span class="engine-note" data-testid="engine-note" data-version={lab.pool.version}>
+              {`${lab.pool.size} worker${lab.pool.size > 1 ? 's' : ''}, ${lab.pool.simd ? 'WebAssembly SIMD' : 'plain WebAssembly'} (${lab.pool.kernels} kernels), engine ${lab.pool.version}`}
             </span>
             <ShareLink show={show} embed={embed} />
           </div>
           {!embed && <OpenModel lab={lab} current={lab.entry(modelName)} onOpened={choose} onRemoved={removed} />}
           {modelError && <Failure error={modelError} what="Model not loaded" />}
-          {switching && <p class="booting" role="status" data-testid="switching">Loading {modelName}…</p>}
+          {/* over the dimmed network, not above it: the layout does not move while the next one loads */}
+          {switching && !visible('lesion') && <p class="booting" role="status" data-testid="switching">Loading {loading}…</p>}
           {model && visible('lesion') && (
-            <>
+            <div class="lesion-area">
+              {switching && <p class="switching-note" role="status" data-testid="switching">Loading {loading}…</p>}
               <h2>Click blocks to delete them</h2>
               <div class={switching ? 'switching' : ''} inert={switching}>
                 <BlockDiagram info={model.info} deleted={lesion.deleted} onToggle={toggle} onRestoreAll={() => setDeleted([])} />
@@ -209,13 +216,13 @@ export function App() {
                 <LesionTicker lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
                 <LesionPanel lab={lab} model={model} deleted={lesion.deleted} order={lesion.order} images={live} />
               </div>
-            </>
+            </div>
           )}
         </section>
       )}
       {model && (
         <>
-          {visible('delete-one') && <DeleteOnePanel lab={lab} model={model} compare={compareName ? compare : null} images={live} />}
+          {visible('delete-one') && <DeleteOnePanel lab={lab} model={model} compare={shown.compare} images={live} />}
           {visible('delete-k') && <DeleteKPanel lab={lab} model={model} images={live} />}
           {visible('reorder') && <ReorderPanel lab={lab} model={model} images={live} />}
           {visible('drop') && <DropPanel lab={lab} model={model} images={live} />}

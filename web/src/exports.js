@@ -1,13 +1,14 @@
 // exports.js - what a panel downloads: its chart as PNG, its numbers as CSV, and as JSON the
 // whole summary the core wrote (canonical spec, baseline, rows, groups) with what reproduces it:
 // the model's name and SHA-256 and the test data's (both in the spec), seed and images (spec),
-// the engine's version, where the numbers come from. `unravel run` re-runs the spec: the
-// "spec" download is that file as it is, or take the JSON's "spec" member. A network the user
-// opened from their own file is exported the same way, and the export says which file it was.
+// the engine's version (UNRAVEL_VERSION, as the WebAssembly module reports it), where the
+// numbers come from. `unravel run` re-runs the spec: the "spec" download is that file as it
+// is, or take the JSON's "spec" member. A network the user opened from their own file is
+// exported the same way, and the export says which file it was.
 import { userFileOf } from './userModels.js';
 
-// The build's engine version and data source, set once the lab has opened.
-let context = { engine: null, dataSource: null };
+// The engine's version (asked of the workers' module) and the data source, set once the lab has opened.
+let context = { engineVersion: null, dataSource: null };
 export const setExportContext = (c) => (context = c);
 export const exportContext = () => context;
 
@@ -30,7 +31,7 @@ export function exportName(spec) {
 }
 
 /** The JSON export: the core's summary, plus how it was made. */
-export function exportJson(state, { engine, dataSource }) {
+export function exportJson(state, { engineVersion, dataSource }) {
   const { summary } = state;
   const { name, sha256 } = summary.spec.model;
   const userFile = userFileOf(summary.spec);
@@ -39,7 +40,7 @@ export function exportJson(state, { engine, dataSource }) {
     exported: {
       by: 'Unravel lab (web)',
       model: { name, sha256, file: userFile ?? `${name}.safetensors`, source: userFile ? 'your own file, opened in the browser (not shipped with the lab)' : 'shipped with the lab (models/)' },
-      engine: engine ?? null,
+      engine_version: engineVersion ?? null,
       computed: state.precomputed ? `precomputed by the native CLI (${state.precomputed.computedWith ?? 'unravel'})` : 'live, in the browser',
       data_source: state.precomputed ? state.precomputed.source : dataSource ?? null,
       images_done: state.imagesDone ?? summary.baseline.images,

@@ -12,7 +12,7 @@
 // Every result is kept per (model sha256, spec) for the visit. A new spec in the same slot (a
 // panel) supersedes the one before it; one from another panel waits behind the running one;
 // 'interactive' specs (a clicked lesion, the test images) run at once, ahead of sweeps.
-import { webAssemblySupported } from '../../wasm/engine.js';
+import { webAssemblySupported, simdSupported } from '../../wasm/engine.js';
 import { createPool, defaultPoolSize, CancelledError, WorkerFailure } from '../../wasm/pool.js';
 import defaultSpecs from './default-specs.json';
 import { inlineResponse, inlinePoolOptions, singleFile } from './inlineFiles.js';
@@ -67,7 +67,7 @@ export async function loadTestImages(onProgress = () => {}) {
   const info = await (await fetchOk('data/data.json', 'The description of the test images')).json();
   if (!info.images) return { images: 0, reason: info.reason };
   const bytes = await readWithProgress(await fetchOk(`data/${info.file}`, 'The test images file'), (done, total) => onProgress('images', done, total));
-  return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', engine: info.engine ?? null, dataSha256: info.data_sha256 };
+  return { records: bytes, images: info.images, source: info.source, origin: info.origin ?? 'unknown', dataSha256: info.data_sha256 };
 }
 
 // ?workers=N sets the pool's size (benchmarks: the same 2 workers on any machine);
@@ -95,7 +95,9 @@ export async function openLab({ onEvent = () => {}, onProgress = () => {}, poolS
   const [models, images, stored] = await Promise.all([loadManifest().then((m) => (onProgress('models', 1, 1), m)), loadTestImages(onProgress), storedModels()]);
   const watchdogMs = 1000 * (searchNumber('watchdog', 1, 600) ?? 60);
   onProgress('engine', 0, 1);
-  const where = singleFile ? inlinePoolOptions(forcedFlavour()) : { workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd: forcedFlavour() };
+  // The flavour is decided here, once, for every worker (and for the single-file build alike).
+  const simd = forcedFlavour() ?? simdSupported();
+  const where = singleFile ? inlinePoolOptions(simd) : { workerUrl: new URL('./worker.js', base), moduleBase: new URL('./wasm/', base), simd };
   const pool = await createPool({ size: poolSize, ...where, watchdogMs, onEvent });
   onProgress('engine', 1, 1);
   const lab = new Lab(models, images, pool);

@@ -8,13 +8,13 @@ export { figures };
 
 /** Fig. 3: the paper's ResNet-110 error per deleted block, at x = block (or b/54 as a fraction). */
 export function fig3ResNet({ fraction }) {
-  return figures.fig3_delete_one_block.resnet110.map((y, i) => ({ x: fraction ? (i + 1) / PAPER_BLOCKS : i + 1, y }));
+  return figures.fig3_delete_one_block.resnet110.map((y, i) => ({ x: fraction ? (i + 1) / PAPER_BLOCKS : i + 1, y, name: fraction ? `paper: block ${i + 1} of ${PAPER_BLOCKS}` : undefined }));
 }
 
 /** Fig. 3's VGG-15 (a plain network): error with one layer deleted, at x = layer / 15. */
 export function fig3Vgg() {
   const fig = figures.fig3_delete_one_block;
-  return fig.vgg15_layer_index.map((layer, i) => ({ x: layer / 15, y: fig.vgg15[i] }));
+  return fig.vgg15_layer_index.map((layer, i) => ({ x: layer / 15, y: fig.vgg15[i], name: `VGG-15: layer ${layer} of 15` }));
 }
 
 /** Fig. 8 (stochastic depth), summarised in the paper's text as a band and three points. */
@@ -22,7 +22,7 @@ export function fig8({ fraction }) {
   const at = (b) => (fraction ? b / PAPER_BLOCKS : b);
   return {
     band: { low: 0.051, high: 0.058, from: at(1), to: at(PAPER_BLOCKS) },
-    points: [{ x: at(1), y: 0.069 }, { x: at(19), y: 0.062 }, { x: at(37), y: 0.053 }],
+    points: [1, 19, 37].map((b, i) => ({ x: at(b), y: [0.069, 0.062, 0.053][i], name: fraction ? `paper: block ${b} of ${PAPER_BLOCKS}` : undefined })),
     summary: figures.fig8_stochastic_depth_delete_one_block.summary,
   };
 }

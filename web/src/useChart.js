@@ -1,7 +1,9 @@
-// useChart.js - one Chart.js chart per canvas, created once and updated in place.
-import { useEffect, useRef } from 'preact/hooks';
+// useChart.js - one Chart.js chart per canvas, created once and updated in place, with its data
+// table (chartTable.js) read from what it draws after every update.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Chart, BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip, Filler } from 'chart.js';
 import { BoxPlotController, BoxAndWiskers } from '@sgratzl/chartjs-chart-boxplot';
+import { chartTable } from './chartTable.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip, Filler, BoxPlotController, BoxAndWiskers);
 // Small phones: smaller type, so that legends leave room for the chart.
@@ -56,12 +58,20 @@ darkQuery?.addEventListener?.('change', () => {
   }
 });
 
-/** create() returns the initial config; update(chart, data) mutates chart.data (and options) for new data. */
+/**
+ * create() returns the initial config (its `table` member: the data table's options, see
+ * chartTable.js); update(chart, data) mutates chart.data (and options) for new data. Returns
+ * {canvas, table}: the canvas ref and the table of what the chart shows now (ChartFigure).
+ */
 export function useChart(create, update, data) {
   const canvas = useRef(null);
   const chart = useRef(null);
+  const tableOptions = useRef(null);
+  const [table, setTable] = useState(null);
   useEffect(() => {
-    const created = new Chart(canvas.current, create());
+    const { table: options, ...config } = create();
+    tableOptions.current = options ?? {};
+    const created = new Chart(canvas.current, config);
     chart.current = created;
     theme(created);
     created.update('none');
@@ -79,6 +89,9 @@ export function useChart(create, update, data) {
     // What the chart drew, for readers of the DOM (the end-to-end tests): per dataset, its label
     // and the number of values it holds.
     canvas.current.dataset.series = JSON.stringify(chart.current.data.datasets.map((d) => ({ label: d.label, values: d.data.filter((v) => v != null).length })));
+    const next = chartTable(chart.current, tableOptions.current);
+    const text = JSON.stringify(next);
+    setTable((prev) => (prev?.text === text ? prev : { ...next, text }));
   }, [data]);
-  return canvas;
+  return { canvas, table };
 }

@@ -5,12 +5,14 @@ import { specKey } from './lab.js';
 
 export function useExperiment(lab, spec) {
   const key = spec ? specKey(spec) : '';
-  const [state, setState] = useState(() => (spec ? lab.state(spec) : null));
+  const [held, setHeld] = useState(() => ({ key, state: spec ? lab.state(spec) : null }));
   useEffect(() => {
-    if (!spec) return setState(null);
-    return lab.watch(spec, setState);
+    if (!spec) return setHeld({ key, state: null });
+    return lab.watch(spec, (state) => setHeld({ key, state }));
   }, [key]);
-  return state;
+  // A new spec (another network, other settings) reads the lab at once: no frame shows the
+  // previous spec's results, and the layout changes in one step.
+  return held.key === key ? held.state : spec ? lab.state(spec) : null;
 }
 
 // Each panel's settings per model for the visit, so that switching model and back restores them.

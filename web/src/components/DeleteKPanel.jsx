@@ -7,6 +7,7 @@ import { percent } from '../format.js';
 import { fig5aAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
+import { ChartFigure } from './ChartFigure.jsx';
 import { NumberField, ChoiceField } from './Fields.jsx';
 
 function chartConfig() {
@@ -30,7 +31,8 @@ function updateChart(chart, { summary, L, name }) {
   const paper = groups.map((g) => fig5aAt(g.k, L));
   chart.data.datasets = [
     { type: 'boxplot', label: name, data: groups.map((g) => ({ min: g.error.min, q1: g.error.q1, median: g.error.median, q3: g.error.q3, max: g.error.max, mean: g.error.mean })),
-      backgroundColor: 'rgba(59,110,168,0.25)', borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 0, itemRadius: 0, meanRadius: 0 },
+      // coef 0: whiskers at the best and worst draw, as the caption says (not 1.5 IQR)
+      coef: 0, backgroundColor: 'rgba(59,110,168,0.25)', borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 0, itemRadius: 0, meanRadius: 0 },
   ];
   if (paper.some(Boolean)) {
     chart.data.datasets.push({ type: 'boxplot', label: L === PAPER_BLOCKS ? 'paper, ResNet-110 (Fig. 5a)' : 'paper, ResNet-110 (Fig. 5a), same fraction deleted',
@@ -45,7 +47,7 @@ export function DeleteKPanel({ lab, model, images }) {
   const formOf = () => ({ k: shown.k ?? [1, Math.max(1, Math.min(20, L - 4))], trials: shown.trials ?? 10, eligible: shown.eligible ?? 'paper', seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name, panel.revision]);
-  const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
+  const chart = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
   const run = () => panel.change({ k: form.k, trials: form.trials, eligible: form.eligible }, form.seed, true);
   const groups = panel.state?.summary?.groups ?? [];
   const last = groups[groups.length - 1];
@@ -70,7 +72,7 @@ export function DeleteKPanel({ lab, model, images }) {
           options={[['paper', 'paper: not block 1 or downsampling'], ['all', 'all blocks']]} />
       </div>
       <RunStatus label="delete-k" settings spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
-      <div class="chart-box"><canvas ref={canvas} data-testid="chart-delete-k" role="img" aria-label="box plots of test error per number of deleted blocks" /></div>
+      <ChartFigure chart={chart} id="delete-k" label="box plots of test error per number of deleted blocks" caption={`Test error with k random blocks deleted: ${model.name}, beside the paper`} />
       <SummaryTable label="delete-k" title={model.name} state={panel.state} groups />
     </section>
   );

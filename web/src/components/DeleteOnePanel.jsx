@@ -6,6 +6,7 @@ import { percent } from '../format.js';
 import { fig3ResNet, fig3Vgg, fig8, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
+import { ChartFigure } from './ChartFigure.jsx';
 
 const COLORS = { ours: '#3b6ea8', compare: '#2a9d5c', down: '#d9822b', paper: '#6c757d', chance: '#b02a37' };
 
@@ -34,7 +35,7 @@ function updateChart(chart, { nets, fraction, paper }) {
   nets.forEach(({ model, summary, color }) => {
     if (!summary) return;
     const L = model.info.num_blocks;
-    const points = errorsOf(summary).map(({ block, error }) => ({ x: pos(block, L), y: error }));
+    const points = errorsOf(summary).map(({ block, error }) => ({ x: pos(block, L), y: error, name: fraction ? `block ${block} of ${L}` : undefined }));
     datasets.push({ label: `${model.name}: one block deleted`, data: points, borderColor: color, backgroundColor: color, borderWidth: 1.5,
       pointRadius: errorsOf(summary).map(({ block }) => (model.info.blocks[block - 1]?.downsamples ? 6 : 3)),
       pointBorderColor: errorsOf(summary).map(({ block }) => (model.info.blocks[block - 1]?.downsamples ? COLORS.down : color)),
@@ -48,8 +49,8 @@ function updateChart(chart, { nets, fraction, paper }) {
   if (paper.fig8) {
     const f = fig8({ fraction });
     datasets.push({ label: 'paper, Fig. 8: most blocks', data: [{ x: f.band.from, y: f.band.high }, { x: f.band.to, y: f.band.high }],
-      borderColor: 'rgba(108,117,125,0.5)', backgroundColor: 'rgba(108,117,125,0.25)', fill: '+1', pointRadius: 0, borderWidth: 1 });
-    datasets.push({ label: '', data: [{ x: f.band.from, y: f.band.low }, { x: f.band.to, y: f.band.low }], borderColor: 'rgba(108,117,125,0.5)', pointRadius: 0, borderWidth: 1 });
+      tableLabel: 'paper, Fig. 8: most blocks, highest error', borderColor: 'rgba(108,117,125,0.5)', backgroundColor: 'rgba(108,117,125,0.25)', fill: '+1', pointRadius: 0, borderWidth: 1 });
+    datasets.push({ label: '', tableLabel: 'paper, Fig. 8: most blocks, lowest error', data: [{ x: f.band.from, y: f.band.low }, { x: f.band.to, y: f.band.low }], borderColor: 'rgba(108,117,125,0.5)', pointRadius: 0, borderWidth: 1 });
     datasets.push({ label: 'paper, Fig. 8: blocks 1, 19, 37', data: f.points, showLine: false, pointStyle: 'rectRot', pointRadius: 5, borderColor: COLORS.paper, backgroundColor: COLORS.paper });
   }
   chart.data.datasets = datasets;
@@ -109,7 +110,7 @@ export function DeleteOnePanel({ lab, model, compare, images }) {
   const paper = { fig3: !sd && !!model.info.skip, vgg: !model.info.skip || (compare && !compare.info.skip), fig8: sd };
   const nets = [{ model, summary: main.state?.summary, color: COLORS.ours }];
   if (compare) nets.push({ model: compare, summary: compareState?.summary, color: COLORS.compare });
-  const canvas = useChart(chartConfig, updateChart, { nets, fraction, paper });
+  const chart = useChart(chartConfig, updateChart, { nets, fraction, paper });
   const run = () => {
     main.change({}, 1, true);
     if (compare) lab.submit(lab.spec(compare, 'delete-one', {}, { images }), { slot: 'delete-one-compare', label: `delete-one sweep of ${compare.name}`, force: true });
@@ -121,7 +122,7 @@ export function DeleteOnePanel({ lab, model, compare, images }) {
       {/* one button runs both networks: it sits under the last of their statuses */}
       <RunStatus label="delete-one" spec={main.spec} name={compare ? model.name : null} state={main.state} onCancel={main.cancel} onRun={images && !compare ? run : null} liveImages={images} />
       {compare && <RunStatus label="delete-one-compare" spec={compareSpec} name={compare.name} state={compareState} onCancel={() => lab.cancel(compareSpec)} onRun={images ? run : null} liveImages={images} />}
-      <div class="chart-box"><canvas ref={canvas} data-testid="chart-delete-one" role="img" aria-label="test error per deleted block" /></div>
+      <ChartFigure chart={chart} id="delete-one" label="test error per deleted block" caption={`Test error with one block deleted: ${compare ? `${model.name} and ${compare.name}` : model.name}, beside the paper`} />
       <SummaryTable label="delete-one" title={model.name} state={main.state} />
       {compare && <SummaryTable label="delete-one-compare" title={compare.name} state={compareState} />}
     </section>

@@ -9,6 +9,7 @@ import { usePanelSpec } from '../useExperiment.js';
 import { percent } from '../format.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
+import { ChartFigure } from './ChartFigure.jsx';
 import { NumberField, ChoiceField } from './Fields.jsx';
 
 const RULES = [['uniform', 'every block with probability p'], ['linear', 'linear: block l with probability p·l/L']];
@@ -28,13 +29,14 @@ function bandChart(yTitle, xTitle, xType = 'category') {
   });
 }
 
-// mean, and mean +- sd as a filled band, of a value per group; x(g): the group's position
-function band(groups, value, color, label, x = null) {
+// mean, and mean +- sd as a filled band, of a value per group; x(g): the group's position;
+// edges: the data table's names of the band's two edges (value(mean + sd), value(mean - sd)).
+function band(groups, value, color, label, edges, x = null) {
   const at = (g, y) => (x ? { x: x(g), y } : y);
   return [
-    { label: '', data: groups.map((g) => at(g, value(g.error.mean + g.error.sd))), borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: `${color}33` },
-    { label: '', data: groups.map((g) => at(g, value(g.error.mean - g.error.sd))), borderWidth: 0, pointRadius: 0 },
     { label, data: groups.map((g) => at(g, value(g.error.mean))), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 3 },
+    { label: '', tableLabel: edges[0], data: groups.map((g) => at(g, value(g.error.mean + g.error.sd))), borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: `${color}33` },
+    { label: '', tableLabel: edges[1], data: groups.map((g) => at(g, value(g.error.mean - g.error.sd))), borderWidth: 0, pointRadius: 0 },
   ];
 }
 
@@ -42,7 +44,7 @@ function updateDrop(chart, { summary }) {
   const groups = summary?.groups ?? [];
   const span = [0, Math.max(0.5, ...groups.map((g) => g.prob))];
   chart.data.datasets = [
-    ...band(groups, (e) => e, '#3b6ea8', 'mean error (band: ± 1 sd)', (g) => g.prob),
+    ...band(groups, (e) => e, '#3b6ea8', 'mean error (band: ± 1 sd)', ['mean error + 1 sd', 'mean error − 1 sd'], (g) => g.prob),
     { label: 'nothing dropped', data: summary ? span.map((x) => ({ x, y: 1 - summary.baseline.accuracy })) : [], borderColor: '#3b6ea8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
     { label: 'chance (90% error)', data: span.map((x) => ({ x, y: 0.9 })), borderColor: '#b02a37', borderDash: [2, 3], borderWidth: 1, pointRadius: 0 },
   ];
@@ -55,7 +57,7 @@ function updateEnsemble(chart, { summary }) {
   const single = groups.find((g) => g.size === 1);
   chart.data.labels = groups.map((g) => String(g.size));
   chart.data.datasets = [
-    ...band(groups, (e) => 1 - e, '#2a9d5c', 'T dropped networks averaged (± 1 sd)'),
+    ...band(groups, (e) => 1 - e, '#2a9d5c', 'T dropped networks averaged (± 1 sd)', ['averaged, mean − 1 sd', 'averaged, mean + 1 sd']),
     { label: 'one dropped network (T = 1)', data: groups.map(() => (single ? 1 - single.error.mean : null)), borderColor: '#d9822b', borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 },
     { label: 'intact network', data: groups.map(() => (summary ? summary.baseline.accuracy : null)), borderColor: '#3b6ea8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
   ];
@@ -68,8 +70,8 @@ export function DropPanel({ lab, model, images }) {
     seed: drop.spec.seed ?? 1, prob: ensemble.spec.params.prob ?? 0.2, ensembleTrials: ensemble.spec.params.trials ?? 5 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name, drop.revision, ensemble.revision]);
-  const dropCanvas = useChart(bandChart('test error', 'drop probability p', 'linear'), updateDrop, { summary: drop.state?.summary });
-  const ensembleCanvas = useChart(bandChart('test accuracy', 'networks averaged (T)'), updateEnsemble, { summary: ensemble.state?.summary });
+  const dropChart = useChart(bandChart('test error', 'drop probability p', 'linear'), updateDrop, { summary: drop.state?.summary });
+  const ensembleChart = useChart(bandChart('test accuracy', 'networks averaged (T)'), updateEnsemble, { summary: ensemble.state?.summary });
   const probs = form.probs.split(/[,\s]+/).filter(Boolean).map(Number);
   const runDrop = () => drop.change({ probs, rule: form.rule, trials: form.trials }, form.seed, true);
   const runEnsemble = () => ensemble.change({ prob: form.prob, rule: form.rule, sizes: ensemble.spec.params.sizes ?? [1, 2, 4, 8, 16, 32], trials: form.ensembleTrials }, form.seed, true);
@@ -96,7 +98,7 @@ export function DropPanel({ lab, model, images }) {
         <NumberField label="seed" value={form.seed} min={0} testid="drop-seed" onInput={(v) => setForm({ ...form, seed: v })} />
       </div>
       <RunStatus label="drop" settings spec={drop.spec} state={drop.state} onCancel={drop.cancel} onRun={images ? runDrop : null} runText="Run these settings" liveImages={images} />
-      <div class="chart-box"><canvas ref={dropCanvas} data-testid="chart-drop" role="img" aria-label="test error against drop probability" /></div>
+      <ChartFigure chart={dropChart} id="drop" label="test error against drop probability" caption={`Test error with blocks dropped at random: ${model.name}`} />
       <SummaryTable label="drop" title={model.name} state={drop.state} groups />
 
       <h3>Averaging dropped networks: the ensemble made visible</h3>
@@ -116,7 +118,7 @@ export function DropPanel({ lab, model, images }) {
         <NumberField label="ensembles per T" value={form.ensembleTrials} min={1} max={100} testid="ensemble-trials" onInput={(v) => setForm({ ...form, ensembleTrials: v })} />
       </div>
       <RunStatus label="ensemble" settings spec={ensemble.spec} state={ensemble.state} onCancel={ensemble.cancel} onRun={images ? runEnsemble : null} runText="Run these settings" liveImages={images} />
-      <div class="chart-box"><canvas ref={ensembleCanvas} data-testid="chart-ensemble" role="img" aria-label="accuracy of averaged dropped networks against their number" /></div>
+      <ChartFigure chart={ensembleChart} id="ensemble" label="accuracy of averaged dropped networks against their number" caption={`Accuracy of T averaged dropped networks: ${model.name}`} />
       <SummaryTable label="ensemble" title={model.name} state={ensemble.state} groups />
     </section>
   );

@@ -10,7 +10,9 @@ export function ExportBar({ label, state }) {
   const spec = summary.spec;
   const name = exportName(spec);
   const png = async (e) => {
-    const canvas = e.currentTarget.closest('section')?.querySelector('canvas[data-testid^=chart-]');
+    // The panel's chart of this label (the drop panel holds two), else the section's one.
+    const section = e.currentTarget.closest('section');
+    const canvas = section?.querySelector(`canvas[data-testid=chart-${label}]`) ?? section?.querySelector('canvas[data-testid^=chart-]');
     if (canvas) download(`${name}.png`, await chartPng(canvas));
   };
   return (

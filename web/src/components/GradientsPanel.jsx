@@ -7,6 +7,7 @@ import { useChart } from '../useChart.js';
 import { figures, PAPER_BLOCKS } from '../paper.js';
 import { NumberField } from './Fields.jsx';
 import { CancelledError } from '../lab.js';
+import { ChartFigure } from './ChartFigure.jsx';
 
 const fig6b = figures.fig6b_gradient_per_path_length;
 const fig6c = figures.fig6c_total_gradient_per_path_length;
@@ -23,6 +24,7 @@ function logChartConfig() {
       },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
     },
+    table: { values: { y: 'number' } },
   };
 }
 
@@ -83,10 +85,10 @@ export function GradientsPanel({ lab, model, images }) {
     return () => abort.current?.abort();
   }, [model.name]);
   const summary = live?.summary ?? precomputed;
-  const logCanvas = useChart(logChartConfig, updateLog, { summary, name: model.name });
+  const logChart = useChart(logChartConfig, updateLog, { summary, name: model.name });
   const plain = !model.info.skip;
   const L = model.info.num_blocks;
-  const totalCanvas = useChart(totalChartConfig, updateTotal, { summary, name: model.name, L });
+  const totalChart = useChart(totalChartConfig, updateTotal, { summary, name: model.name, L });
 
   const run = () => {
     abort.current?.abort();
@@ -144,8 +146,8 @@ export function GradientsPanel({ lab, model, images }) {
         </div>
       )}
       <div class="chart-pair" hidden={plain}>
-        <div class="chart-box"><canvas ref={logCanvas} data-testid="chart-gradients-norm" role="img" aria-label="log10 of the mean gradient norm per path length" /></div>
-        <div class="chart-box"><canvas ref={totalCanvas} data-testid="chart-gradients-total" role="img" aria-label="share of the total gradient per path length" /></div>
+        <ChartFigure chart={logChart} id="gradients-norm" label="log10 of the mean gradient norm per path length" caption={`Log10 of the mean gradient norm per path length: ${model.name}`} />
+        <ChartFigure chart={totalChart} id="gradients-total" label="share of the total gradient per path length" caption={`Share of the total gradient per path length: ${model.name}`} />
       </div>
     </section>
   );

@@ -3,6 +3,7 @@
 // The effective paths (the shortest lengths holding 97% of the gradient, GradientsPanel) are shaded.
 import { useChart } from '../useChart.js';
 import { binomials, powerOfTwoInWords, percent } from '../format.js';
+import { ChartFigure } from './ChartFigure.jsx';
 
 function chartConfig() {
   return {
@@ -17,6 +18,7 @@ function chartConfig() {
       },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
     },
+    table: { values: { y: 'percent', remain: 'percent' } },
   };
 }
 
@@ -31,7 +33,7 @@ function updateChart(chart, { L, d, band }) {
     { type: 'line', label: 'share of each length left', data: all.map((c, k) => (k <= L - d ? Number(left[k]) / Number(c) : 0)), borderColor: '#b02a37', borderWidth: 1.5, pointRadius: 1.5, yAxisID: 'remain', order: 0 },
   ];
   if (band) {
-    chart.data.datasets.push({ type: 'bar', label: `effective paths: lengths ${band.lo}–${band.hi} carry ${Math.round(100 * band.mass)}% of the gradient`, data: all.map((_, k) => (k >= band.lo && k <= band.hi ? 1 : null)),
+    chart.data.datasets.push({ type: 'bar', label: `effective paths: lengths ${band.lo}–${band.hi} carry ${Math.round(100 * band.mass)}% of the gradient`, tableLabel: 'in the effective band', tableFormat: 'yes', data: all.map((_, k) => (k >= band.lo && k <= band.hi ? 1 : null)),
       backgroundColor: 'rgba(40,160,90,0.12)', yAxisID: 'remain', order: 3, grouped: false, barPercentage: 1, categoryPercentage: 1 });
   }
 }
@@ -51,7 +53,7 @@ export function PathsPanel({ model, deleted }) {
   const d = deleted.length;
   const plain = !model.info.skip;
   const band = model.gradients?.result?.bands?.[1] ?? null; // the CLI's 97% band (precomputed)
-  const canvas = useChart(chartConfig, updateChart, { L, d, band });
+  const chart = useChart(chartConfig, updateChart, { L, d, band });
   const all = binomials(L);
   const peak = all.reduce((best, c, k) => (c > all[best] ? k : best), 0);
   return (
@@ -72,7 +74,7 @@ export function PathsPanel({ model, deleted }) {
           {band && <span data-testid="paths-effective">{` The shaded lengths ${band.lo}–${band.hi} are the effective paths, which carry ${Math.round(100 * band.mass)}% of the training gradient (gradients panel): ${d ? `${percent(effectiveLeft(all, binomials(L - d), band), 1)} of them are left after this lesion` : 'all of them are left'}.`}</span>}
         </p>
       )}
-      <div class="chart-box" hidden={plain}><canvas ref={canvas} data-testid="chart-paths" role="img" aria-label="number of paths of each length" /></div>
+      <ChartFigure chart={chart} id="paths" hidden={plain} label="number of paths of each length" caption={`Paths of each length in ${model.name}, and those left after deleting ${d} block${d === 1 ? '' : 's'}`} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { usePanelSpec } from '../useExperiment.js';
 import { fig5bAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
+import { ChartFigure } from './ChartFigure.jsx';
 import { NumberField } from './Fields.jsx';
 
 const WIDTHS = [0.01, 0.02, 0.05, 0.1, 0.2];
@@ -63,7 +64,7 @@ export function ReorderPanel({ lab, model, images }) {
   const formOf = () => ({ swaps: shown.swaps ?? [1, 10], trials: shown.trials ?? 10, seed: panel.spec.seed ?? 1 });
   const [form, setForm] = useState(formOf);
   useEffect(() => setForm(formOf()), [model.name, panel.revision]);
-  const canvas = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
+  const chart = useChart(chartConfig, updateChart, { summary: panel.state?.summary, L, name: model.name });
   const run = () => panel.change({ swaps: form.swaps, trials: form.trials }, form.seed, true);
   const plain = !model.info.skip;
   return (
@@ -84,7 +85,7 @@ export function ReorderPanel({ lab, model, images }) {
         <NumberField label="seed" value={form.seed} min={0} testid="reorder-seed" onInput={(v) => setForm({ ...form, seed: v })} />
       </div>
       <RunStatus label="reorder" settings spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
-      <div class="chart-box"><canvas ref={canvas} data-testid="chart-reorder" role="img" aria-label="box plots of test error per Kendall tau bin" /></div>
+      <ChartFigure chart={chart} id="reorder" label="box plots of test error per Kendall tau bin" caption={`Test error of shuffled orders by Kendall tau: ${model.name}, beside the paper`} />
       <SummaryTable label="reorder" title={model.name} state={panel.state} groups />
     </section>
   );

@@ -6,6 +6,7 @@ import { useChart } from '../useChart.js';
 import { useExperiment } from '../useExperiment.js';
 import { RunStatus } from './RunStatus.jsx';
 import { plural, percent } from '../format.js';
+import { ChartFigure } from './ChartFigure.jsx';
 
 export const GRID = 40;
 const RECORD = 3073;
@@ -35,6 +36,7 @@ function probabilityChart() {
       scales: { x: { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(v * 100)}%` } } },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
     },
+    table: { values: { x: 'percent' }, index: 'class' },
   };
 }
 
@@ -65,7 +67,7 @@ export function TestImagesPanel({ lab, model, deleted }) {
     lab.probabilities(model, lab.images.records.subarray(chosen * RECORD, (chosen + 1) * RECORD), deleted).then((p) => !stale && setProbs(p), () => {});
     return () => (stale = true);
   }, [chosen, model.name, deleted.join(',')]);
-  const canvas = useChart(probabilityChart, updateProbabilities, { classes, probs, lesioned: deleted.length > 0 });
+  const chart = useChart(probabilityChart, updateProbabilities, { classes, probs, lesioned: deleted.length > 0 });
   if (!images) return null;
   const predictions = state?.status === 'done' ? state.predictions : null;
   const lesioned = deleted.length > 0 && predictions && predictions.length >= 2 * images;
@@ -98,7 +100,7 @@ export function TestImagesPanel({ lab, model, deleted }) {
       </div>
       <div class="probabilities" hidden={chosen == null}>
         <h3>Image {chosen == null ? '' : chosen + 1}: {chosen == null ? '' : classes[label(chosen)]}{probs ? ` — intact: ${classes[argmax(probs.intact[0])]} (${percent(Math.max(...probs.intact[0]))})${deleted.length ? `, lesioned: ${classes[argmax(probs.lesioned[0])]} (${percent(Math.max(...probs.lesioned[0]))})` : ''}` : ''}</h3>
-        <div class="chart-box small"><canvas ref={canvas} data-testid="chart-probabilities" role="img" aria-label="class probabilities of the chosen image" /></div>
+        <ChartFigure chart={chart} id="probabilities" small label="class probabilities of the chosen image" caption={chosen == null ? 'Class probabilities' : `Class probabilities of image ${chosen + 1} (${classes[label(chosen)]})`} />
       </div>
     </section>
   );
