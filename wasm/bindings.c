@@ -90,7 +90,8 @@ static int json_quoted(size_t *used, const char *s)
 }
 
 /* Everything the page needs to draw the network, as one JSON object (valid until the next
- * call). */
+ * call); "paths" is the core's path statistics for 0..num_blocks deletions (the CLI's
+ * `paths --json`). */
 EXPORT const char *unrw_model_info_json(const unr_model *model)
 {
     if (!model) {
@@ -115,7 +116,10 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
                          unr_block_stage(model, b),
                          unr_block_downsamples(model, b) ? "true" : "false",
                          (double)unr_block_scale(model, b));
-    ok = ok && json_printf(&used, "]}");
+    char *paths = NULL;
+    ok = ok && unr_paths_json(info->num_blocks, 0, info->num_blocks, &paths, &last_error) == UNR_OK &&
+         json_printf(&used, "],\"paths\":%s}", paths);
+    free(paths);
     if (!ok) {
         fail(UNR_ERR_NOMEM, "unrw_model_info_json: out of memory");
         return NULL;
