@@ -7,7 +7,7 @@ import { percent } from '../format.js';
 import { fig5aAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
-import { NumberField, ChoiceField } from './Fields.jsx';
+import { ChoiceField, RangeFields, DrawFields } from './Fields.jsx';
 
 function chartConfig() {
   return {
@@ -62,10 +62,8 @@ export function DeleteKPanel({ lab, model, images }) {
         {L !== PAPER_BLOCKS && ` The paper's network has ${PAPER_BLOCKS} blocks; its grey boxes (median and quartiles) are drawn at the same fraction of the network deleted: k of ${L} beside k·54/${L} of 54.`}
       </p>
       <div class="controls">
-        <NumberField label="k from" value={form.k[0]} min={1} max={L} testid="delete-k-kmin" onInput={(v) => setForm({ ...form, k: [v, form.k[1]] })} />
-        <NumberField label="to" value={form.k[1]} min={1} max={L} testid="delete-k-kmax" onInput={(v) => setForm({ ...form, k: [form.k[0], v] })} />
-        <NumberField label="draws per k" value={form.trials} min={1} max={500} testid="delete-k-trials" onInput={(v) => setForm({ ...form, trials: v })} />
-        <NumberField label="seed" value={form.seed} min={0} testid="delete-k-seed" onInput={(v) => setForm({ ...form, seed: v })} />
+        <RangeFields label="k" range={form.k} min={1} max={L} testids={['delete-k-kmin', 'delete-k-kmax']} onInput={(k) => setForm({ ...form, k })} />
+        <DrawFields label="draws per k" form={form} testid="delete-k" onInput={setForm} />
         <ChoiceField label="blocks drawn" value={form.eligible} testid="delete-k-eligible" onChange={(v) => setForm({ ...form, eligible: v })}
           options={[['paper', 'paper: not block 1 or downsampling'], ['all', 'all blocks']]} />
       </div>

@@ -6,7 +6,7 @@ import { usePanelSpec } from '../useExperiment.js';
 import { fig5bAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
-import { NumberField } from './Fields.jsx';
+import { RangeFields, DrawFields } from './Fields.jsx';
 
 const WIDTHS = [0.01, 0.02, 0.05, 0.1, 0.2];
 
@@ -78,10 +78,8 @@ export function ReorderPanel({ lab, model, images }) {
         {L < PAPER_BLOCKS && ` With ${L} blocks one swap moves tau by ${(4 / (L * (L - 1))).toFixed(3)} or more, so the bins are wider than the paper's 0.01; the paper's boxes appear where a bin centre matches one of its own.`}
       </p>
       <div class="controls">
-        <NumberField label="swaps from" value={form.swaps[0]} min={1} testid="reorder-smin" onInput={(v) => setForm({ ...form, swaps: [v, form.swaps[1]] })} />
-        <NumberField label="to" value={form.swaps[1]} min={1} testid="reorder-smax" onInput={(v) => setForm({ ...form, swaps: [form.swaps[0], v] })} />
-        <NumberField label="draws per swap count" value={form.trials} min={1} max={500} testid="reorder-trials" onInput={(v) => setForm({ ...form, trials: v })} />
-        <NumberField label="seed" value={form.seed} min={0} testid="reorder-seed" onInput={(v) => setForm({ ...form, seed: v })} />
+        <RangeFields label="swaps" range={form.swaps} min={1} testids={['reorder-smin', 'reorder-smax']} onInput={(swaps) => setForm({ ...form, swaps })} />
+        <DrawFields label="draws per swap count" form={form} testid="reorder" onInput={setForm} />
       </div>
       <RunStatus label="reorder" settings spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
       <div class="chart-box"><canvas ref={canvas} data-testid="chart-reorder" role="img" aria-label="box plots of test error per Kendall tau bin" /></div>
