@@ -78,12 +78,8 @@ export function handlers() {
       const { model, mean, std } = modelOf(modelId);
       const images = normalise(bytes, mean, std);
       const n = images.length / 3072;
-      const intact = model.forward(images, n, -1);
-      let lesioned = intact;
-      if (deleted.length) {
-        model.setPlans(planDeleting(model.info.num_blocks, deleted));
-        lesioned = model.forward(images, n, 0);
-      }
+      const intact = model.forward(images, n);
+      const lesioned = deleted.length ? model.forward(images, n, planDeleting(model.info.num_blocks, deleted)) : intact;
       return { reply: { intact, lesioned } };
     },
   };
@@ -115,9 +111,8 @@ function normalise(records, mean, std) {
 // One plan deleting the given blocks (for forward()).
 function planDeleting(numBlocks, deleted) {
   const keep = new Uint8Array(numBlocks).fill(1);
-  const order = new Int32Array(numBlocks).map((_, b) => b);
   for (const b of deleted) keep[b - 1] = 0; // 1-based, as in specs
-  return { numBlocks, count: 1, keep, order, tau: new Float64Array([1]) };
+  return { keep };
 }
 
 /** Serve requests: post(message, transfer) sends, listen(fn) delivers each incoming message. */

@@ -7,7 +7,7 @@
 // Predictions (argmax) must be identical to the native ones.
 import path from 'node:path';
 import fs from 'node:fs';
-import { loadEngine, planListDeleting } from '../../wasm/engine.js';
+import { loadEngine } from '../../wasm/engine.js';
 import { check, report, requireWasm, goldenNames, goldenDir, readGolden, nativeJson, writeTemp, wasmBase } from './helpers.mjs';
 
 const NATIVE_TOL = 5e-5;
@@ -43,11 +43,7 @@ for (const name of goldenNames()) {
     const model = engine.loadModel(fs.readFileSync(modelFile), modelFile);
     check(model.info.num_blocks === golden.blocks, `${name} (${flavour}): ${model.info.num_blocks} blocks, golden file says ${golden.blocks}`);
     golden.plans.forEach((plan, p) => {
-      const list = planListDeleting(golden.blocks, [[]]);
-      list.keep.set(Uint8Array.from(plan.keep));
-      list.order.set(plan.order);
-      model.setPlans(list);
-      const logits = model.forward(golden.images, golden.n, 0);
+      const logits = model.forward(golden.images, golden.n, { keep: plan.keep, order: plan.order });
       let bad = 0;
       for (let k = 0; k < logits.length; k++) {
         const dn = Math.abs(logits[k] - native[p][k]) / (1 + Math.abs(native[p][k]));
@@ -62,10 +58,11 @@ for (const name of goldenNames()) {
       }
     });
     engine.setDataset(records, recordsFile);
-    model.setPlans(planListDeleting(golden.blocks, []));
-    const { predictions, baseline } = model.run({ predictions: true });
-    check(JSON.stringify(Array.from(predictions)) === JSON.stringify(nativePredictions), `${name} (${flavour}): predictions from CIFAR records ${Array.from(predictions)} vs native ${nativePredictions}`);
-    check(baseline.images === golden.n, `${name} (${flavour}): tally counts ${baseline.images} images`);
+    const spec = { model: { name, sha256: engine.sha256(fs.readFileSync(modelFile)) }, kind: 'eval', params: {}, images: golden.n, data_sha256: engine.sha256(records) };
+    const { raw, predictions: all } = model.runExperiment(spec, { predictions: true });
+    const predictions = Array.from(all.subarray(0, golden.n)); // the intact network's, first
+    check(JSON.stringify(predictions) === JSON.stringify(nativePredictions), `${name} (${flavour}): predictions from CIFAR records ${predictions} vs native ${nativePredictions}`);
+    check(raw[0] === golden.n, `${name} (${flavour}): tally counts ${raw[0]} images`);
     model.free();
   }
 }
