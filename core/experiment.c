@@ -8,6 +8,7 @@
 #include "error.h"
 #include "experiment.h"
 #include "json.h"
+#include "forward.h" /* unr_image_range */
 #include "model.h"
 #include "strbuf.h"
 
@@ -680,10 +681,9 @@ unr_status unr_experiment_run(const unr_model *model, const unr_experiment *e,
     if (model->info.num_blocks != e->num_blocks)
         return unr_fail(err, UNR_ERR_ARGUMENT, "the experiment is for a model of %d blocks, this one has %d",
                         e->num_blocks, model->info.num_blocks);
-    int first = o->first, count = o->count < 0 ? data->count - first : o->count;
-    if (first < 0 || count < 0 || first + count > data->count)
-        return unr_fail(err, UNR_ERR_ARGUMENT, "images %d..%d are outside the dataset's %d images",
-                        first + 1, first + count, data->count);
+    int first = 0, count = 0;
+    unr_status range = unr_image_range(data, o, &first, &count, err);
+    if (range) return range;
     if (count > e->spec.images)
         return unr_fail(err, UNR_ERR_ARGUMENT, "%d images asked for; the spec has %d", count,
                         e->spec.images);

@@ -33,4 +33,9 @@ int unr_plan_first_change(const unr_plan *plan);
 
 int unr_argmax(const float *logits);
 
+/* The images [*first, *first + *count) that options ask of data (count < 0: to the end), or
+ * UNR_ERR_ARGUMENT naming the range when they are not all in it (checked without overflow). */
+unr_status unr_image_range(const unr_dataset *data, const unr_run_options *o, int *first,
+                           int *count, unr_error *err);
+
 #endif
