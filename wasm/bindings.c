@@ -97,13 +97,17 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
     }
     const unr_model_info *info = unr_model_get_info(model);
     size_t used = 0;
+    /* mean and std with 17 digits: JavaScript then holds the core's float32 values exactly. */
     int ok = json_printf(&used,
                          "{\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,"
                          "\"blocks_per_stage\":%d,\"num_blocks\":%d,\"widths\":[%d,%d,%d],"
+                         "\"mean\":[%.17g,%.17g,%.17g],\"std\":[%.17g,%.17g,%.17g],"
                          "\"params\":%lld,\"flops\":%.17g,\"kernels\":\"%s\",\"classes\":[",
                          info->block == UNR_PREACT ? "preact" : "postact", info->shortcut,
                          info->shortcut_bn ? "true" : "false", info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
-                         info->widths[0], info->widths[1], info->widths[2], info->params,
+                         info->widths[0], info->widths[1], info->widths[2],
+                         (double)info->mean[0], (double)info->mean[1], (double)info->mean[2],
+                         (double)info->std[0], (double)info->std[1], (double)info->std[2], info->params,
                          info->flops, unr_kernels_name());
     for (int c = 0; ok && c < UNR_CLASSES; c++)
         ok = (!c || json_printf(&used, ",")) && json_quoted(&used, info->classes[c]);

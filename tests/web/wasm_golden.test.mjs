@@ -1,5 +1,6 @@
 // wasm_golden.test.mjs - both WebAssembly flavours give the native engine's logits and
-// predictions on the golden inputs (tests/golden), for every plan in the golden files.
+// predictions on the golden inputs (tests/golden), for every plan in the golden files; the
+// workers (wasm/worker.js) normalise CIFAR records with the model info's mean and std.
 //
 // Tolerances (float32 engines; the scalar, AVX and SIMD128 kernels sum in different orders):
 //   WebAssembly vs native:            |a - b| <= 5e-5 * (1 + |b|)
@@ -8,6 +9,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { loadEngine } from '../../wasm/engine.js';
+import { handlers } from '../../wasm/worker.js';
 import { check, report, requireWasm, goldenNames, goldenDir, readGolden, nativeJson, writeTemp, wasmBase } from './helpers.mjs';
 
 const NATIVE_TOL = 5e-5;
@@ -17,6 +19,14 @@ requireWasm();
 const engines = [await loadEngine({ moduleBase: wasmBase, simd: false }), await loadEngine({ moduleBase: wasmBase, simd: true })];
 check(engines[0].kernels === 'scalar', `the plain module runs the scalar kernels (got ${engines[0].kernels})`);
 check(engines[1].kernels === 'wasmsimd', `the SIMD module runs the wasmsimd kernels (got ${engines[1].kernels})`);
+
+// The page's workers (wasm/worker.js), whose logits request normalises CIFAR records itself.
+const workers = [];
+for (const simd of [false, true]) {
+  const worker = handlers();
+  await worker.init({ moduleBase: wasmBase, simd });
+  workers.push(worker);
+}
 
 const argmax = (v, i) => {
   let best = 0;
@@ -64,6 +74,21 @@ for (const name of goldenNames()) {
     check(JSON.stringify(predictions) === JSON.stringify(nativePredictions), `${name} (${flavour}): predictions from CIFAR records ${predictions} vs native ${nativePredictions}`);
     check(raw[0] === golden.n, `${name} (${flavour}): tally counts ${raw[0]} images`);
     model.free();
+  }
+
+  // The model info carries the file's input normalisation (as float32, as the core uses it), and
+  // the workers' logits of the records, normalised with it, predict what native does.
+  const bytes = fs.readFileSync(modelFile);
+  const meta = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')).__metadata__;
+  const three = (text) => String(text).split(/[,\s[\]]+/).filter(Boolean).map((v) => Math.fround(Number(v)));
+  for (const worker of workers) {
+    const { reply: { info } } = worker.load({ modelId: name, bytes, name: modelFile });
+    check(JSON.stringify(info.mean) === JSON.stringify(three(meta['unravel.mean'])) && JSON.stringify(info.std) === JSON.stringify(three(meta['unravel.std'])),
+      `${name}: info mean ${info.mean} and std ${info.std} are the file's ${meta['unravel.mean']} / ${meta['unravel.std']}`);
+    const { reply: { intact } } = worker.logits({ modelId: name, bytes: records, deleted: [] });
+    const predictions = Array.from({ length: golden.n }, (_, i) => argmax(intact, i));
+    check(JSON.stringify(predictions) === JSON.stringify(nativePredictions), `${name}: the worker's logits of CIFAR records predict ${predictions}, native ${nativePredictions}`);
+    worker.unload({ modelId: name });
   }
 }
 console.log(`largest relative logit difference: vs native ${worst.native.toExponential(2)}, vs PyTorch ${worst.torch.toExponential(2)}`);
