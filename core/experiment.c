@@ -8,7 +8,7 @@
 #include "error.h"
 #include "experiment.h"
 #include "json.h"
-#include "forward.h" /* unr_image_range */
+#include "forward.h" /* unr_image_range, unr_tally_add */
 #include "model.h"
 #include "strbuf.h"
 
@@ -596,16 +596,6 @@ static int piece_progress(void *user, int done, int total)
     return p->outer->progress(p->outer->user, p->offset + done, p->total);
 }
 
-static void tally_add(unr_tally *t, int label, int predicted)
-{
-    t->images++;
-    t->class_total[label]++;
-    if (predicted == label) {
-        t->correct++;
-        t->class_correct[label]++;
-    }
-}
-
 enum { ENSEMBLE_FLOATS = 1 << 22 }; /* 16 MB of member probabilities per piece of images */
 
 /* Members' softmax outputs for a piece of images at a time, averaged per trial. */
@@ -641,7 +631,7 @@ static unr_status run_ensemble(const unr_model *m, const unr_experiment *e, cons
         if (st) break;
         for (int i = 0; i < n; i++) {
             int label = data->records[(size_t)(first + start + i) * UNR_CIFAR_RECORD];
-            tally_add(&tallies[0], label, preds[i]);
+            unr_tally_add(&tallies[0], label, preds[i]);
             if (o->predictions) o->predictions[start + i] = preds[i];
             for (int t = 0; t < T; t++) {
                 double sum[UNR_CLASSES] = {0};
@@ -658,7 +648,7 @@ static unr_status run_ensemble(const unr_model *m, const unr_experiment *e, cons
                         for (int c = 1; c < UNR_CLASSES; c++) pred = sum[c] > sum[pred] ? c : pred;
                     }
                     int row = g * T + t;
-                    tally_add(&tallies[1 + row], label, pred);
+                    unr_tally_add(&tallies[1 + row], label, pred);
                     if (o->predictions) o->predictions[(size_t)(1 + row) * count + start + i] = pred;
                 }
             }

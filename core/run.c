@@ -38,7 +38,7 @@ typedef struct worker {
     const unr_run_options *options;
 } worker;
 
-static void tally_add(unr_tally *t, int label, int predicted)
+void unr_tally_add(unr_tally *t, int label, int predicted)
 {
     t->images++;
     t->class_total[label]++;
@@ -76,7 +76,7 @@ static void *work(void *arg)
             unr_load_record(m, w->ws, record);
             unr_forward_base(m, w->ws, logits);
             int base = unr_argmax(logits);
-            tally_add(&w->tallies[0], label, base);
+            unr_tally_add(&w->tallies[0], label, base);
             if (j->predictions) j->predictions[i] = base;
             float *probs = j->probabilities;
             float base_probs[UNR_CLASSES];
@@ -94,7 +94,7 @@ static void *work(void *arg)
                 } else if (out) {
                     memcpy(out, base_probs, sizeof base_probs);
                 }
-                tally_add(&w->tallies[1 + p], label, pred);
+                unr_tally_add(&w->tallies[1 + p], label, pred);
                 if (j->predictions) j->predictions[(size_t)(1 + p) * j->count + i] = pred;
             }
         }
