@@ -2,6 +2,7 @@
 // per k (median, quartiles, range as the core summarised them) beside the paper's.
 import { useEffect, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { errorBoxplotConfig, paperBoxes } from '../errorBoxplots.js';
 import { usePanelSpec } from '../useExperiment.js';
 import { percent } from '../format.js';
 import { fig5aAt, PAPER_BLOCKS } from '../paper.js';
@@ -9,20 +10,7 @@ import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
 import { ChoiceField, RangeFields, DrawFields } from './Fields.jsx';
 
-function chartConfig() {
-  return {
-    type: 'boxplot',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'blocks deleted (k)' } },
-        y: { min: 0, max: 1, title: { display: true, text: 'test error' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-  };
-}
+const chartConfig = () => errorBoxplotConfig('blocks deleted (k)');
 
 function updateChart(chart, { summary, L, name }) {
   const groups = summary?.groups ?? [];
@@ -33,8 +21,7 @@ function updateChart(chart, { summary, L, name }) {
       backgroundColor: 'rgba(59,110,168,0.25)', borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 0, itemRadius: 0, meanRadius: 0 },
   ];
   if (paper.some(Boolean)) {
-    chart.data.datasets.push({ type: 'boxplot', label: L === PAPER_BLOCKS ? 'paper, ResNet-110 (Fig. 5a)' : 'paper, ResNet-110 (Fig. 5a), same fraction deleted',
-      data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)), backgroundColor: 'rgba(108,117,125,0.2)', borderColor: '#6c757d', borderWidth: 1, outlierRadius: 0, itemRadius: 0, meanRadius: 0 });
+    chart.data.datasets.push(paperBoxes(L === PAPER_BLOCKS ? 'paper, ResNet-110 (Fig. 5a)' : 'paper, ResNet-110 (Fig. 5a), same fraction deleted', paper));
   }
 }
 

@@ -2,6 +2,7 @@
 // (1 = the original order), as box plots in tau bins, beside the paper's.
 import { useEffect, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { errorBoxplotConfig, paperBoxes } from '../errorBoxplots.js';
 import { usePanelSpec } from '../useExperiment.js';
 import { fig5bAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
@@ -25,20 +26,7 @@ export function tauBins(rows, L) {
   return { width, bins: bins.filter((b) => b.errors.length) };
 }
 
-function chartConfig() {
-  return {
-    type: 'boxplot',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'Kendall tau between the original and the shuffled order (1 = unchanged)' } },
-        y: { min: 0, max: 1, title: { display: true, text: 'test error' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-  };
-}
+const chartConfig = () => errorBoxplotConfig('Kendall tau between the original and the shuffled order (1 = unchanged)');
 
 function updateChart(chart, { summary, L, name }) {
   const { width, bins } = tauBins(summary?.rows ?? [], L);
@@ -50,8 +38,7 @@ function updateChart(chart, { summary, L, name }) {
   ];
   const paper = bins.map((b) => fig5bAt(b.tau));
   if (paper.some(Boolean)) {
-    chart.data.datasets.push({ type: 'boxplot', label: 'paper, ResNet-110 (Fig. 5b)', data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)),
-      backgroundColor: 'rgba(108,117,125,0.2)', borderColor: '#6c757d', borderWidth: 1, outlierRadius: 0, itemRadius: 0, meanRadius: 0 });
+    chart.data.datasets.push(paperBoxes('paper, ResNet-110 (Fig. 5b)', paper));
   }
   chart.canvas.dataset.binWidth = String(width);
 }
