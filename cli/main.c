@@ -546,37 +546,36 @@ static int cmd_paths(const args *a)
     int L = unr_model_get_info(m)->num_blocks;
     int k_lo = a->have_k ? a->k_min : 0, k_hi = a->have_k ? a->k_max : 0;
     if (k_hi > L) usage_fail("--k: upper end %d exceeds the model's %d blocks", k_hi, L);
+    if (a->json) { /* the core's JSON (as the page's paths chart gets it), after the model */
+        char *text;
+        unr_error err;
+        if (unr_paths_json(L, k_lo, k_hi, &text, &err)) {
+            fprintf(stderr, "unravel: %s\n", err.message);
+            return 1;
+        }
+        printf("{\"model\":");
+        cli_json_string(a->model);
+        printf(",%s\n", text + 1);
+        free(text);
+        unr_model_free(m);
+        return 0;
+    }
     double *counts = malloc(sizeof(double) * (size_t)(L + 1));
     double *frac = malloc(sizeof(double) * (size_t)(L + 1));
     if (!counts || !frac) return 1;
     unr_paths_length_counts(L, counts);
-    if (a->json) {
-        printf("{\"model\":");
-        cli_json_string(a->model);
-        printf(",\"blocks\":%d,\"paths\":%.17g,\"length_counts\":[", L, unr_paths_total(L));
-        for (int x = 0; x <= L; x++) printf(x ? ",%.17g" : "%.17g", counts[x]);
-        printf("],\"remaining\":[");
+    printf("%s: %d blocks, 2^%d = %.6g paths; lengths follow Binomial(%d, 1/2)\n", a->model, L,
+           L, unr_paths_total(L), L);
+    printf("  length        paths   share");
+    for (int k = k_lo; k <= k_hi; k++) printf("  left@%-3d", k);
+    printf("\n");
+    for (int x = 0; x <= L; x++) {
+        printf("  %6d  %11.6g  %6.3f%%", x, counts[x], 100 * counts[x] / unr_paths_total(L));
         for (int k = k_lo; k <= k_hi; k++) {
             unr_paths_remaining(L, k, frac);
-            printf(k > k_lo ? ",{\"deleted\":%d,\"fraction\":[" : "{\"deleted\":%d,\"fraction\":[", k);
-            for (int x = 0; x <= L; x++) printf(x ? ",%.17g" : "%.17g", frac[x]);
-            printf("]}");
+            printf("  %7.4f", frac[x]);
         }
-        printf("]}\n");
-    } else {
-        printf("%s: %d blocks, 2^%d = %.6g paths; lengths follow Binomial(%d, 1/2)\n", a->model, L,
-               L, unr_paths_total(L), L);
-        printf("  length        paths   share");
-        for (int k = k_lo; k <= k_hi; k++) printf("  left@%-3d", k);
         printf("\n");
-        for (int x = 0; x <= L; x++) {
-            printf("  %6d  %11.6g  %6.3f%%", x, counts[x], 100 * counts[x] / unr_paths_total(L));
-            for (int k = k_lo; k <= k_hi; k++) {
-                unr_paths_remaining(L, k, frac);
-                printf("  %7.4f", frac[x]);
-            }
-            printf("\n");
-        }
     }
     free(counts);
     free(frac);

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "experiment.h"
 #include "json.h"
+#include "forward.h" /* unr_image_range, unr_tally_add */
 #include "model.h"
 #include "strbuf.h"
 
@@ -595,16 +596,6 @@ static int piece_progress(void *user, int done, int total)
     return p->outer->progress(p->outer->user, p->offset + done, p->total);
 }
 
-static void tally_add(unr_tally *t, int label, int predicted)
-{
-    t->images++;
-    t->class_total[label]++;
-    if (predicted == label) {
-        t->correct++;
-        t->class_correct[label]++;
-    }
-}
-
 enum { ENSEMBLE_FLOATS = 1 << 22 }; /* 16 MB of member probabilities per piece of images */
 
 /* Members' softmax outputs for a piece of images at a time, averaged per trial. */
@@ -640,7 +631,7 @@ static unr_status run_ensemble(const unr_model *m, const unr_experiment *e, cons
         if (st) break;
         for (int i = 0; i < n; i++) {
             int label = data->records[(size_t)(first + start + i) * UNR_CIFAR_RECORD];
-            tally_add(&tallies[0], label, preds[i]);
+            unr_tally_add(&tallies[0], label, preds[i]);
             if (o->predictions) o->predictions[start + i] = preds[i];
             for (int t = 0; t < T; t++) {
                 double sum[UNR_CLASSES] = {0};
@@ -657,7 +648,7 @@ static unr_status run_ensemble(const unr_model *m, const unr_experiment *e, cons
                         for (int c = 1; c < UNR_CLASSES; c++) pred = sum[c] > sum[pred] ? c : pred;
                     }
                     int row = g * T + t;
-                    tally_add(&tallies[1 + row], label, pred);
+                    unr_tally_add(&tallies[1 + row], label, pred);
                     if (o->predictions) o->predictions[(size_t)(1 + row) * count + start + i] = pred;
                 }
             }
@@ -680,10 +671,9 @@ unr_status unr_experiment_run(const unr_model *model, const unr_experiment *e,
     if (model->info.num_blocks != e->num_blocks)
         return unr_fail(err, UNR_ERR_ARGUMENT, "the experiment is for a model of %d blocks, this one has %d",
                         e->num_blocks, model->info.num_blocks);
-    int first = o->first, count = o->count < 0 ? data->count - first : o->count;
-    if (first < 0 || count < 0 || first + count > data->count)
-        return unr_fail(err, UNR_ERR_ARGUMENT, "images %d..%d are outside the dataset's %d images",
-                        first + 1, first + count, data->count);
+    int first = 0, count = 0;
+    unr_status range = unr_image_range(data, o, &first, &count, err);
+    if (range) return range;
     if (count > e->spec.images)
         return unr_fail(err, UNR_ERR_ARGUMENT, "%d images asked for; the spec has %d", count,
                         e->spec.images);

@@ -33,4 +33,12 @@ int unr_plan_first_change(const unr_plan *plan);
 
 int unr_argmax(const float *logits);
 
+/* Count one image of class label, predicted as predicted, in t. */
+void unr_tally_add(unr_tally *t, int label, int predicted);
+
+/* The images [*first, *first + *count) that options ask of data (count < 0: to the end), or
+ * UNR_ERR_ARGUMENT naming the range when they are not all in it (checked without overflow). */
+unr_status unr_image_range(const unr_dataset *data, const unr_run_options *o, int *first,
+                           int *count, unr_error *err);
+
 #endif

@@ -38,7 +38,7 @@ typedef struct worker {
     const unr_run_options *options;
 } worker;
 
-static void tally_add(unr_tally *t, int label, int predicted)
+void unr_tally_add(unr_tally *t, int label, int predicted)
 {
     t->images++;
     t->class_total[label]++;
@@ -76,7 +76,7 @@ static void *work(void *arg)
             unr_load_record(m, w->ws, record);
             unr_forward_base(m, w->ws, logits);
             int base = unr_argmax(logits);
-            tally_add(&w->tallies[0], label, base);
+            unr_tally_add(&w->tallies[0], label, base);
             if (j->predictions) j->predictions[i] = base;
             float *probs = j->probabilities;
             float base_probs[UNR_CLASSES];
@@ -94,7 +94,7 @@ static void *work(void *arg)
                 } else if (out) {
                     memcpy(out, base_probs, sizeof base_probs);
                 }
-                tally_add(&w->tallies[1 + p], label, pred);
+                unr_tally_add(&w->tallies[1 + p], label, pred);
                 if (j->predictions) j->predictions[(size_t)(1 + p) * j->count + i] = pred;
             }
         }
@@ -115,6 +115,20 @@ unr_run_options unr_run_defaults(void)
     return o;
 }
 
+unr_status unr_image_range(const unr_dataset *data, const unr_run_options *o, int *first,
+                           int *count, unr_error *err)
+{
+    /* Compared without forming first + count, which overflows int for hostile ranges. */
+    *first = o->first;
+    if (*first < 0 || *first > data->count || (o->count >= 0 && o->count > data->count - *first))
+        return unr_fail(err, UNR_ERR_ARGUMENT,
+                        "images %lld..%lld are outside the dataset's %d images", (long long)*first + 1,
+                        o->count < 0 ? (long long)data->count : (long long)*first + o->count,
+                        data->count);
+    *count = o->count < 0 ? data->count - *first : o->count;
+    return UNR_OK;
+}
+
 unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_plans,
                          const unr_dataset *data, const unr_run_options *options,
                          unr_tally *baseline, unr_tally *tallies, unr_error *err)
@@ -125,14 +139,9 @@ unr_status unr_run_plans(const unr_model *model, const unr_plan *plans, int num_
         return unr_fail(err, UNR_ERR_ARGUMENT, "unr_run_plans: missing model, data or outputs");
     if (data->count < 0 || (data->count > 0 && !data->records))
         return unr_fail(err, UNR_ERR_ARGUMENT, "unr_run_plans: the dataset has no records");
-    /* Compared without forming first + count, which overflows int for hostile ranges. */
-    int first = o->first;
-    if (first < 0 || first > data->count || (o->count >= 0 && o->count > data->count - first))
-        return unr_fail(err, UNR_ERR_ARGUMENT,
-                        "images %lld..%lld are outside the dataset's %d images", (long long)first + 1,
-                        o->count < 0 ? (long long)data->count : (long long)first + o->count,
-                        data->count);
-    int count = o->count < 0 ? data->count - first : o->count;
+    int first = 0, count = 0;
+    unr_status range = unr_image_range(data, o, &first, &count, err);
+    if (range) return range;
     /* unr_cifar_view checked the labels, but a dataset may be filled in by hand: a label indexes
      * the tallies. */
     for (int i = first; i < first + count; i++)

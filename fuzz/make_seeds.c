@@ -140,19 +140,15 @@ static void scale_half(const char *name, float *v, long long count, void *user)
 
 static void model_seeds(void)
 {
-    const char *blocks[2] = {"postact", "preact"};
-    for (int k = 0; k < 2; k++)
-        for (int sc = 0; sc < 2; sc++)
-            for (int skip = 0; skip < 2; skip++) {
-                mb_spec s = mb_small(blocks[k], sc ? 'B' : 'A');
-                s.skip = skip;
-                size_t len;
-                unsigned char *b = mb_build(&s, &len);
-                char name[64];
-                snprintf(name, sizeof name, "%s_%c_%s.safetensors", blocks[k], sc ? 'B' : 'A', skip ? "res" : "plain");
-                write_file("model", name, b, len);
-                free(b);
-            }
+    for (int i = 0; i < MB_VARIANTS; i++) {
+        char variant[32], name[64];
+        mb_spec s = mb_variant(i, variant);
+        size_t len;
+        unsigned char *b = mb_build(&s, &len);
+        snprintf(name, sizeof name, "%s.safetensors", variant);
+        write_file("model", name, b, len);
+        free(b);
+    }
     mb_spec s = mb_small("preact", 'A');
     s.meta[0][0] = "unravel.residual_scale", s.meta[0][1] = "\"1,0.75,0.5\"";
     s.tweak = scale_half;

@@ -189,4 +189,17 @@ static mb_spec mb_small(const char *block, char shortcut)
     return s;
 }
 
+/* The MB_VARIANTS small valid networks, i = 0..7: post- or pre-activation x shortcut A or B x
+ * residual or plain; name (at least 32 bytes) receives e.g. "preact_B_res". */
+#define MB_VARIANTS 8
+static mb_spec mb_variant(int i, char *name)
+{
+    const char *block = i & 4 ? "preact" : "postact";
+    char shortcut = i & 2 ? 'B' : 'A';
+    mb_spec s = mb_small(block, shortcut);
+    s.skip = i & 1;
+    snprintf(name, 32, "%s_%c_%s", block, shortcut, s.skip ? "res" : "plain");
+    return s;
+}
+
 #endif

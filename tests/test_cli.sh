@@ -2,38 +2,11 @@
 # test_cli.sh UNRAVEL MODEL - the CLI's usage errors (exit 2, one line), bad files (exit 1, named),
 # JSON output, and agreement between its commands. With UNRAVEL_DATA set, also an end-to-end eval
 # and sweep on the real test batch.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/cli_harness.sh"
 unravel=$1 model=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect STATUS PATTERN -- ARGS...: exit status and a one-line stderr matching PATTERN
-expect() {
-    local want=$1 pattern=$2
-    shift 3
-    "$unravel" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" = "$want" ] || fail "unravel $* exited $got, expected $want ($(cat "$tmp/err"))"
-    if [ "$want" != 0 ]; then
-        [ "$(wc -l <"$tmp/err")" = 1 ] || fail "unravel $*: stderr is not one line: $(cat "$tmp/err")"
-        grep -q -- "$pattern" "$tmp/err" || fail "unravel $*: stderr lacks '$pattern': $(cat "$tmp/err")"
-    fi
-}
-
-# json EXPR: evaluate a JavaScript expression over the last JSON output (as `j`)
-json() {
-    node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-             if (!(eval(process.argv[2]))) { console.error("false: " + process.argv[2]); process.exit(1); }' \
-        "$tmp/out" "$1" || fail "JSON check failed: $1 on $(head -c 300 "$tmp/out")"
-}
 
 # A small synthetic test batch: 64 records with labels 0-9.
-node -e 'const n = 64, b = Buffer.alloc(n * 3073);
-         let s = 12345; for (let i = 0; i < b.length; i++) { s = (s * 1103515245 + 12345) >>> 0; b[i] = s >>> 24; }
-         for (let i = 0; i < n; i++) b[i * 3073] %= 10;
-         require("fs").writeFileSync(process.argv[1], b);' "$tmp/synthetic.bin"
+synthetic_bin "$tmp/synthetic.bin" 64 12345
 head -c 3000 "$tmp/synthetic.bin" >"$tmp/truncated.bin"
 echo "not a model" >"$tmp/corrupt.safetensors"
 data=(--data "$tmp/synthetic.bin")
@@ -188,5 +161,4 @@ else
     echo "UNRAVEL_DATA not set: skipping the end-to-end run on CIFAR-10"
 fi
 
-[ $failures = 0 ] && echo "cli: all checks passed"
-exit $((failures > 0))
+finish cli

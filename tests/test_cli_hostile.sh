@@ -2,12 +2,8 @@
 # test_cli_hostile.sh UNRAVEL MODEL - text from files (metadata, class names, tar member names)
 # never reaches the terminal as control bytes: the CLI's output and messages stay printable,
 # the escapes shown as \xNN. Also: UNRAVEL_KERNELS naming no variant is an error.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/cli_harness.sh"
 unravel=$1 model=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # with_meta OUT KEY JSON-VALUE: MODEL with one metadata value replaced (node rewrites the header)
 with_meta() {
@@ -75,5 +71,4 @@ UNRAVEL_KERNELS=fastest run_expect 1 "UNRAVEL_KERNELS is 'fastest', not one of s
 UNRAVEL_KERNELS=scalar run_expect 0 "" info "$model"
 grep -q "kernels scalar" "$tmp/out" || fail "UNRAVEL_KERNELS=scalar: $(cat "$tmp/out")"
 
-[ $failures = 0 ] && echo "cli_hostile: all checks passed"
-exit $((failures > 0))
+finish cli_hostile

@@ -342,6 +342,14 @@ static void test_runs(void)
     unr_run_options o = unr_run_defaults();
     o.count = IMAGES + 1;
     CHECK(unr_experiment_run(model, drop, &d, &o, td, &err) == UNR_ERR_ARGUMENT && strstr(err.message, "outside the dataset"), "%s", err.message);
+    /* ranges whose end overflows int (UBSan would flag first + count) */
+    const int hostile[][2] = {{1, 2147483647}, {2147483647, 1}, {-1, 5}};
+    for (int i = 0; i < 3; i++) {
+        o.first = hostile[i][0];
+        o.count = hostile[i][1];
+        CHECK(unr_experiment_run(model, drop, &d, &o, td, &err) == UNR_ERR_ARGUMENT && strstr(err.message, "outside the dataset"),
+              "images from %d, %d of them: %s", o.first, o.count, err.message);
+    }
     unr_experiment_free(ens);
     unr_experiment_free(drop);
     free(records);

@@ -44,23 +44,20 @@ static unr_model *expect_load(unsigned char *bytes, size_t len, unr_status want,
 
 static void test_valid(void)
 {
-    const char *blocks[2] = {"postact", "preact"};
-    for (int k = 0; k < 2; k++)
-        for (int sc = 0; sc < 2; sc++)
-            for (int skip = 0; skip < 2; skip++) {
-                mb_spec s = mb_small(blocks[k], sc ? 'B' : 'A');
-                s.skip = skip;
-                size_t len;
-                unsigned char *b = mb_build(&s, &len);
-                unr_model *m = expect_load(b, len, UNR_OK, NULL, NULL, __LINE__);
-                if (!m) continue;
-                float images[2 * 3072], logits[20];
-                for (int i = 0; i < 2 * 3072; i++) images[i] = (float)((i * 37) % 101) / 50.0f - 1.0f;
-                unr_error err;
-                CHECK(unr_forward(m, NULL, images, 2, logits, &err) == UNR_OK, "%s", err.message);
-                for (int i = 0; i < 20; i++) CHECK(isfinite(logits[i]), "%s logit %d", blocks[k], i);
-                unr_model_free(m);
-            }
+    for (int v = 0; v < MB_VARIANTS; v++) {
+        char name[32];
+        mb_spec s = mb_variant(v, name);
+        size_t len;
+        unsigned char *b = mb_build(&s, &len);
+        unr_model *m = expect_load(b, len, UNR_OK, NULL, NULL, __LINE__);
+        if (!m) continue;
+        float images[2 * 3072], logits[20];
+        for (int i = 0; i < 2 * 3072; i++) images[i] = (float)((i * 37) % 101) / 50.0f - 1.0f;
+        unr_error err;
+        CHECK(unr_forward(m, NULL, images, 2, logits, &err) == UNR_OK, "%s", err.message);
+        for (int i = 0; i < 20; i++) CHECK(isfinite(logits[i]), "%s logit %d", name, i);
+        unr_model_free(m);
+    }
 }
 
 /* ---- sizes from metadata are checked against the file before any allocation ------------- */

@@ -339,6 +339,21 @@ static void test_paths(void)
     for (int i = 0; i < 20; i++) num *= (44.0 - i) / (20 - i), den *= (54.0 - i) / (20 - i);
     CHECK(fabs(f[20] - num / den) < 1e-12 * (num / den), "n=54 d=10 x=20: %g vs %g", f[20], num / den);
     CHECK(f[45] == 0, "length 45 survives 10 deletions of 54");
+
+    /* The JSON the CLI and the page show: the same numbers, shortest round-trip text. */
+    char *json = NULL;
+    unr_error err;
+    CHECK(unr_paths_json(4, 0, 1, &json, &err) == UNR_OK, "paths JSON: %s", err.message);
+    const char *want = "{\"blocks\":4,\"paths\":16,\"length_counts\":[1,4,6,4,1],\"remaining\":["
+                       "{\"deleted\":0,\"fraction\":[1,1,1,1,1]},{\"deleted\":1,\"fraction\":[1,0.75,0.5,0.25,0]}]}";
+    CHECK(json && !strcmp(json, want), "paths JSON:\n  %s\n  want %s", json ? json : "(null)", want);
+    free(json);
+    const int bad[][3] = {{-1, 0, 0}, {UNR_MAX_BLOCKS + 1, 0, 0}, {4, -1, 0}, {4, 2, 1}, {4, 0, 5}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json = (char *)"untouched";
+        CHECK(unr_paths_json(bad[i][0], bad[i][1], bad[i][2], &json, &err) == UNR_ERR_ARGUMENT && !json && err.message[0],
+              "paths JSON of %d blocks, deletions %d..%d is refused", bad[i][0], bad[i][1], bad[i][2]);
+    }
 }
 
 int main(int argc, char **argv)

@@ -2,11 +2,9 @@
 # test_zoo.sh UNRAVEL SOURCE_DIR - every model in models/manifest.json exists with its stated
 # size, the zoo stays under 20 MB, and (when UNRAVEL_DATA names CIFAR-10) the engine's accuracy on
 # the full test batch equals the card's.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/cli_harness.sh"
 unravel=$1 src=$2
 manifest=$src/models/manifest.json
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 [ -f "$manifest" ] || { echo "no models/manifest.json: nothing shipped yet"; exit 77; }
 if [ -n "${UNRAVEL_DATA:-}" ] && [ ! -e "$UNRAVEL_DATA" ]; then
     echo "FAIL: UNRAVEL_DATA=$UNRAVEL_DATA does not exist (a relative path seen from the wrong folder?)"; exit 1
@@ -29,5 +27,4 @@ done < <(node -e 'for (const m of JSON.parse(require("fs").readFileSync(process.
                     console.log([m.file, m.bytes, m.accuracy].join("\t"))' "$manifest")
 [ "$total" -lt 20000000 ] || fail "the zoo is $total bytes, over 20 MB"
 [ -n "${UNRAVEL_DATA:-}" ] || echo "UNRAVEL_DATA not set: accuracies not checked"
-[ $failures = 0 ] && echo "zoo: all checks passed"
-exit $((failures > 0))
+finish zoo

@@ -1,7 +1,7 @@
 /* bindings.c - the thin C layer the WebAssembly module exports to JavaScript (wasm/engine.js).
  *
  * JavaScript can only pass numbers, so this layer keeps per-instance state (one module instance
- * per worker): the last error, the dataset bytes, the plan list and a JSON buffer. Every call
+ * per worker): the last error, the dataset bytes and a JSON buffer. Every call
  * that can fail returns an unr_status and leaves the core's message in unrw_error_message().
  * Blocks are 0-based here as in core/unravel.h.
  */
@@ -21,9 +21,6 @@ static unr_error last_error;
 static unsigned char *data_bytes; /* CIFAR records owned by this instance */
 static size_t data_capacity;
 static unr_dataset dataset;
-
-static unr_plan *plans;
-static int num_plans, plans_capacity;
 
 static char *json_text;
 static size_t json_capacity;
@@ -91,7 +88,8 @@ static int json_quoted(size_t *used, const char *s)
 }
 
 /* Everything the page needs to draw the network, as one JSON object (valid until the next
- * call). */
+ * call); "paths" is the core's path statistics for 0..num_blocks deletions (the CLI's
+ * `paths --json`). */
 EXPORT const char *unrw_model_info_json(const unr_model *model)
 {
     if (!model) {
@@ -100,13 +98,17 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
     }
     const unr_model_info *info = unr_model_get_info(model);
     size_t used = 0;
+    /* mean and std with 17 digits: JavaScript then holds the core's float32 values exactly. */
     int ok = json_printf(&used,
                          "{\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,"
                          "\"blocks_per_stage\":%d,\"num_blocks\":%d,\"widths\":[%d,%d,%d],"
+                         "\"mean\":[%.17g,%.17g,%.17g],\"std\":[%.17g,%.17g,%.17g],"
                          "\"params\":%lld,\"flops\":%.17g,\"kernels\":\"%s\",\"classes\":[",
                          info->block == UNR_PREACT ? "preact" : "postact", info->shortcut,
                          info->shortcut_bn ? "true" : "false", info->skip ? "true" : "false", info->blocks_per_stage, info->num_blocks,
-                         info->widths[0], info->widths[1], info->widths[2], info->params,
+                         info->widths[0], info->widths[1], info->widths[2],
+                         (double)info->mean[0], (double)info->mean[1], (double)info->mean[2],
+                         (double)info->std[0], (double)info->std[1], (double)info->std[2], info->params,
                          info->flops, unr_kernels_name());
     for (int c = 0; ok && c < UNR_CLASSES; c++)
         ok = (!c || json_printf(&used, ",")) && json_quoted(&used, info->classes[c]);
@@ -116,7 +118,10 @@ EXPORT const char *unrw_model_info_json(const unr_model *model)
                          unr_block_stage(model, b),
                          unr_block_downsamples(model, b) ? "true" : "false",
                          (double)unr_block_scale(model, b));
-    ok = ok && json_printf(&used, "]}");
+    char *paths = NULL;
+    ok = ok && unr_paths_json(info->num_blocks, 0, info->num_blocks, &paths, &last_error) == UNR_OK &&
+         json_printf(&used, "],\"paths\":%s}", paths);
+    free(paths);
     if (!ok) {
         fail(UNR_ERR_NOMEM, "unrw_model_info_json: out of memory");
         return NULL;
@@ -163,146 +168,29 @@ EXPORT int unrw_dataset_commit(size_t len, const char *name)
 
 EXPORT int unrw_dataset_count(void) { return dataset.count; }
 
-/* ---- plans ----------------------------------------------------------------------------- */
-
-static int reserve_plans(int count)
-{
-    if (count <= plans_capacity) return 1;
-    unr_plan *bigger = realloc(plans, (size_t)count * sizeof *plans);
-    if (!bigger) return 0;
-    plans = bigger;
-    plans_capacity = count;
-    return 1;
-}
-
-EXPORT int unrw_plan_count(void) { return num_plans; }
-EXPORT void unrw_plans_clear(void) { num_plans = 0; }
-
-/* The plans generated last, for JavaScript to copy out (and send to other workers). */
-EXPORT const int *unrw_plan_order(int i) { return i >= 0 && i < num_plans ? plans[i].order : NULL; }
-EXPORT const unsigned char *unrw_plan_keep(int i)
-{
-    return i >= 0 && i < num_plans ? plans[i].keep : NULL;
-}
-EXPORT double unrw_plan_tau(int i) { return i >= 0 && i < num_plans ? unr_plan_kendall_tau(&plans[i]) : 0; }
-
-/* Append one plan given as keep[num_blocks] (1 = runs) and order[num_blocks] (NULL: identity);
- * it is validated against the model. Returns the plan count or -1. */
-EXPORT int unrw_plan_add(const unr_model *model, const unsigned char *keep, const int *order)
-{
-    if (!model) {
-        fail(UNR_ERR_ARGUMENT, "unrw_plan_add: no model");
-        return -1;
-    }
-    if (!reserve_plans(num_plans + 1)) {
-        fail(UNR_ERR_NOMEM, "unrw_plan_add: out of memory");
-        return -1;
-    }
-    unr_plan *plan = &plans[num_plans];
-    unr_plan_identity(model, plan);
-    for (int b = 0; b < plan->num_blocks; b++) {
-        if (keep) plan->keep[b] = keep[b] ? 1 : 0;
-        if (order) plan->order[b] = order[b];
-    }
-    if (unr_plan_validate(model, plan, &last_error) != UNR_OK) return -1;
-    return ++num_plans;
-}
-
-/* Each generator replaces the plan list and returns its length, or -1. Seeds arrive as two
- * 32-bit halves because JavaScript numbers cannot carry 64 bits. */
-static uint64_t seed64(unsigned lo, unsigned hi) { return ((uint64_t)hi << 32) | lo; }
-
-static int generated(unr_status status, int count)
-{
-    num_plans = status == UNR_OK ? count : 0;
-    return status == UNR_OK ? count : -1;
-}
-
-static int make_room(const unr_model *model, long long count)
-{
-    if (!model) {
-        fail(UNR_ERR_ARGUMENT, "plan generator: no model");
-        return 0;
-    }
-    if (count < 0 || count > 1000000) {
-        fail(UNR_ERR_ARGUMENT, "plan generator: too many plans requested");
-        return 0;
-    }
-    if (!reserve_plans(count ? (int)count : 1)) {
-        fail(UNR_ERR_NOMEM, "plan generator: out of memory");
-        return 0;
-    }
-    return 1;
-}
-
-EXPORT int unrw_plans_delete_one(const unr_model *model)
-{
-    if (!make_room(model, model ? unr_model_get_info(model)->num_blocks : 0)) return -1;
-    int count = unr_model_get_info(model)->num_blocks;
-    return generated(unr_plans_delete_one(model, plans, &last_error), count);
-}
-
-EXPORT int unrw_plans_delete_k(const unr_model *model, int kmin, int kmax, int trials,
-                               unsigned seed_lo, unsigned seed_hi)
-{
-    long long count = (long long)(kmax - kmin + 1) * trials;
-    if (!make_room(model, count > 0 ? count : 0)) return -1;
-    return generated(unr_plans_delete_k(model, kmin, kmax, trials, seed64(seed_lo, seed_hi),
-                                        plans, &last_error),
-                     (int)count);
-}
-
-EXPORT int unrw_plans_reorder(const unr_model *model, int swaps_min, int swaps_max, int trials,
-                              unsigned seed_lo, unsigned seed_hi)
-{
-    long long count = (long long)(swaps_max - swaps_min + 1) * trials;
-    if (!make_room(model, count > 0 ? count : 0)) return -1;
-    return generated(unr_plans_reorder(model, swaps_min, swaps_max, trials,
-                                       seed64(seed_lo, seed_hi), plans, &last_error),
-                     (int)count);
-}
-
-EXPORT int unrw_plans_drop(const unr_model *model, const double *probs, int num_probs, int rule,
-                           int trials, unsigned seed_lo, unsigned seed_hi)
-{
-    long long count = (long long)num_probs * trials;
-    if (!make_room(model, count > 0 ? count : 0)) return -1;
-    return generated(unr_plans_drop(model, probs, num_probs, (unr_drop_rule)rule, trials,
-                                    seed64(seed_lo, seed_hi), plans, &last_error),
-                     (int)count);
-}
-
 /* ---- running --------------------------------------------------------------------------- */
-
-/* Run the unmodified network and every plan in the list on images [first, first + count) of
- * the dataset (count < 0: to the end). tallies receives (1 + plans) unr_tally records, the
- * baseline first; predictions (may be NULL) receives (1 + plans) * count class indices. */
-EXPORT int unrw_run(const unr_model *model, int first, int count, unr_tally *tallies,
-                    int *predictions)
-{
-    if (!tallies) return fail(UNR_ERR_ARGUMENT, "unrw_run: no tally buffer");
-    unr_run_options options = unr_run_defaults();
-    options.threads = 1;
-    options.first = first;
-    options.count = count;
-    options.predictions = predictions;
-    return (int)unr_run_plans(model, plans, num_plans, &dataset, &options, &tallies[0],
-                              &tallies[1], &last_error);
-}
 
 EXPORT int unrw_tally_ints(void) { return (int)(sizeof(unr_tally) / sizeof(int)); }
 
-/* Logits [n][10] for normalised images [n][3][32][32]; plan_index < 0 is the unmodified net. */
-EXPORT int unrw_forward(const unr_model *model, int plan_index, const float *images, int n,
-                        float *logits)
+/* Logits [n][10] for normalised images [n][3][32][32]: of the unmodified network when keep is
+ * NULL, else of the plan keep[num_blocks] (1 = runs) with order[num_blocks] (NULL: the usual
+ * order), which the core validates. */
+EXPORT int unrw_forward(const unr_model *model, const unsigned char *keep, const int *order,
+                        const float *images, int n, float *logits)
 {
-    const unr_plan *plan = NULL;
-    if (plan_index >= 0) {
-        if (plan_index >= num_plans) return fail(UNR_ERR_ARGUMENT, "unrw_forward: no such plan");
-        plan = &plans[plan_index];
+    if (!keep) return (int)unr_forward(model, NULL, images, n, logits, &last_error);
+    if (!model) return fail(UNR_ERR_ARGUMENT, "unrw_forward: no model");
+    unr_plan plan;
+    unr_plan_identity(model, &plan);
+    for (int b = 0; b < plan.num_blocks; b++) {
+        plan.keep[b] = keep[b] ? 1 : 0;
+        if (order) plan.order[b] = order[b];
     }
-    return (int)unr_forward(model, plan, images, n, logits, &last_error);
+    return (int)unr_forward(model, &plan, images, n, logits, &last_error);
 }
+
+/* Seeds arrive as two 32-bit halves because JavaScript numbers cannot carry 64 bits. */
+static uint64_t seed64(unsigned lo, unsigned hi) { return ((uint64_t)hi << 32) | lo; }
 
 /* ---- experiments (a JSON spec; see core/unravel.h) ---------------------------------------- */
 

@@ -100,55 +100,6 @@ function seedHalves(seed) {
   return [Number(s & 0xffffffffn), Number(s >> 32n)];
 }
 
-/** A tally as the core counts it: images, correct, then per-class totals and hits. */
-export function readTally(ints, offset = 0) {
-  return {
-    images: ints[offset],
-    correct: ints[offset + 1],
-    classTotal: Array.from(ints.subarray(offset + 2, offset + 2 + CLASSES)),
-    classCorrect: Array.from(ints.subarray(offset + 2 + CLASSES, offset + 2 + 2 * CLASSES)),
-  };
-}
-
-/**
- * A plan list as plain typed arrays, so that it can be posted to workers:
- * keep[i*L + b] (1 = block b runs in plan i), order[i*L + p] (block run at position p), tau[i].
- */
-export function makePlanList(numBlocks, count) {
-  return {
-    numBlocks,
-    count,
-    keep: new Uint8Array(numBlocks * count),
-    order: new Int32Array(numBlocks * count),
-    tau: new Float64Array(count),
-  };
-}
-
-/** Plans that delete the given sets of blocks (arrays of 0-based indices), in the usual order. */
-export function planListDeleting(numBlocks, deletedSets) {
-  const list = makePlanList(numBlocks, deletedSets.length);
-  deletedSets.forEach((deleted, i) => {
-    for (let b = 0; b < numBlocks; b++) {
-      list.keep[i * numBlocks + b] = 1;
-      list.order[i * numBlocks + b] = b;
-    }
-    for (const b of deleted) {
-      if (!(b >= 0 && b < numBlocks)) throw new RangeError(`block ${b} is not in 0..${numBlocks - 1}`);
-      list.keep[i * numBlocks + b] = 0;
-    }
-    list.tau[i] = 1;
-  });
-  return list;
-}
-
-/** The 0-based blocks plan i deletes, and its order. */
-export function describePlan(list, i) {
-  const L = list.numBlocks;
-  const deleted = [];
-  for (let b = 0; b < L; b++) if (!list.keep[i * L + b]) deleted.push(b);
-  return { deleted, order: Array.from(list.order.subarray(i * L, (i + 1) * L)), tau: list.tau[i] };
-}
-
 export class Engine {
   constructor(wasm, simd) {
     this.wasm = wasm;
@@ -332,114 +283,24 @@ export class Model {
     });
   }
 
-  // Copy the module's current plan list out.
-  readPlans(count) {
-    const w = this.engine.wasm;
-    if (count < 0) throw this.engine.error('generating plans');
-    const L = this.info.num_blocks;
-    const list = makePlanList(L, count);
-    for (let i = 0; i < count; i++) {
-      list.keep.set(w.HEAPU8.subarray(w._unrw_plan_keep(i), w._unrw_plan_keep(i) + L), i * L);
-      const order = w._unrw_plan_order(i) >> 2;
-      list.order.set(w.HEAP32.subarray(order, order + L), i * L);
-      list.tau[i] = w._unrw_plan_tau(i);
-    }
-    return list;
-  }
-
-  plansDeleteOne() {
-    return this.readPlans(this.engine.wasm._unrw_plans_delete_one(this.handle));
-  }
-
-  plansDeleteK(kmin, kmax, trials, seed) {
-    return this.readPlans(this.engine.wasm._unrw_plans_delete_k(this.handle, kmin, kmax, trials, ...seedHalves(seed)));
-  }
-
-  plansReorder(swapsMin, swapsMax, trials, seed) {
-    return this.readPlans(this.engine.wasm._unrw_plans_reorder(this.handle, swapsMin, swapsMax, trials, ...seedHalves(seed)));
-  }
-
-  /** rule: 'uniform' or 'linear' (block l dropped with probability (l/L)*prob). */
-  plansDrop(probs, rule, trials, seed) {
-    const w = this.engine.wasm;
-    const bytes = new Uint8Array(new Float64Array(probs).buffer);
-    const count = this.engine.withBytes(bytes, (ptr) => w._unrw_plans_drop(this.handle, ptr, probs.length, rule === 'linear' ? 1 : 0, trials, ...seedHalves(seed)));
-    return this.readPlans(count);
-  }
-
-  /** Generate plans from a plain description (what workers receive). */
-  plans(spec) {
-    switch (spec.kind) {
-      case 'delete-one': return this.plansDeleteOne();
-      case 'delete-k': return this.plansDeleteK(spec.kmin, spec.kmax, spec.trials, spec.seed);
-      case 'reorder': return this.plansReorder(spec.swapsMin, spec.swapsMax, spec.trials, spec.seed);
-      case 'drop': return this.plansDrop(spec.probs, spec.rule, spec.trials, spec.seed);
-      case 'delete': return planListDeleting(this.info.num_blocks, spec.sets);
-      default: throw new UnravelError(`unknown plan kind '${spec.kind}'`, 'invalid argument');
-    }
-  }
-
-  /** Make list the module's plan list (each plan is validated by the core). */
-  setPlans(list) {
-    const w = this.engine.wasm;
-    const L = this.info.num_blocks;
-    if (list.numBlocks !== L) throw new UnravelError(`plans are for ${list.numBlocks} blocks, the model has ${L}`, 'invalid plan');
-    w._unrw_plans_clear();
-    if (list.count === 0) return;
-    const keepPtr = w._malloc(L);
-    const orderPtr = w._malloc(4 * L);
-    try {
-      for (let i = 0; i < list.count; i++) {
-        w.HEAPU8.set(list.keep.subarray(i * L, (i + 1) * L), keepPtr);
-        w.HEAP32.set(list.order.subarray(i * L, (i + 1) * L), orderPtr >> 2);
-        if (w._unrw_plan_add(this.handle, keepPtr, orderPtr) < 0) {
-          const e = this.engine.error('adding a plan');
-          w._unrw_plans_clear();
-          throw e;
-        }
-      }
-    } finally {
-      w._free(keepPtr);
-      w._free(orderPtr);
-    }
-  }
-
   /**
-   * Evaluate the unmodified network and every plan on images [first, first + count) of the
-   * dataset. Returns raw tallies (Int32Array, (1 + plans) records), the baseline and per-plan
-   * tallies, and, if asked, predictions ((1 + plans) * count, baseline first).
+   * Logits [n][10] for normalised NCHW images (Float32Array of n*3*32*32): of the unmodified
+   * network, or of plan = {keep, order?} (keep[b] 1 if block b runs; order[p] the block run at
+   * position p, default the usual order; 0-based), which the core validates.
    */
-  run({ first = 0, count = -1, predictions = false } = {}) {
+  forward(images, n, plan = null) {
     const w = this.engine.wasm;
-    const plansCount = w._unrw_plan_count();
-    const images = count < 0 ? w._unrw_dataset_count() - first : count;
-    const T = this.engine.tallyInts;
-    const tallyPtr = w._malloc(4 * T * (1 + plansCount));
-    const predPtr = predictions ? w._malloc(4 * Math.max(1, (1 + plansCount) * images)) : 0;
-    try {
-      if (!tallyPtr || (predictions && !predPtr)) throw new UnravelError('out of memory for results', 'out of memory');
-      const status = w._unrw_run(this.handle, first, count, tallyPtr, predPtr);
-      if (status !== 0) throw this.engine.error('running the plans');
-      const raw = new Int32Array(w.HEAP32.subarray(tallyPtr >> 2, (tallyPtr >> 2) + T * (1 + plansCount)));
-      const result = { raw, ...splitTallies(raw, T) };
-      if (predictions) result.predictions = new Int32Array(w.HEAP32.subarray(predPtr >> 2, (predPtr >> 2) + (1 + plansCount) * images));
-      return result;
-    } finally {
-      w._free(tallyPtr);
-      if (predPtr) w._free(predPtr);
-    }
-  }
-
-  /** Logits [n][10] for normalised NCHW images (Float32Array of n*3*32*32); planIndex < 0: unmodified. */
-  forward(images, n, planIndex = -1) {
-    const w = this.engine.wasm;
+    const L = this.info.num_blocks;
     if (!Number.isInteger(n) || n < 0) throw new UnravelError(`forward: n must be a whole number >= 0, not ${n}`, 'invalid argument');
     if (!(images instanceof Float32Array)) throw new UnravelError('forward: images must be a Float32Array', 'invalid argument');
     if (images.length !== n * 3 * 32 * 32) throw new UnravelError(`forward: ${images.length} floats for ${n} images, expected ${n * 3 * 32 * 32}`, 'invalid argument');
+    if (plan && (plan.keep?.length !== L || (plan.order && plan.order.length !== L))) throw new UnravelError(`forward: a plan gives keep (and order) for each of the ${L} blocks`, 'invalid plan');
     const out = w._malloc(4 * CLASSES * Math.max(1, n));
     if (!out) throw new UnravelError(`out of memory for the logits of ${n} images`, 'out of memory');
     try {
-      const status = this.engine.withBytes(images, (ptr) => w._unrw_forward(this.handle, planIndex, ptr, n, out));
+      const run = (keep, order) => this.engine.withBytes(images, (ptr) => w._unrw_forward(this.handle, keep, order, ptr, n, out));
+      const withOrder = (keep) => (plan.order ? this.engine.withBytes(Int32Array.from(plan.order), (order) => run(keep, order)) : run(keep, 0));
+      const status = plan ? this.engine.withBytes(Uint8Array.from(plan.keep), withOrder) : run(0, 0);
       if (status !== 0) throw this.engine.error('the forward pass');
       return new Float32Array(w.HEAPF32.subarray(out >> 2, (out >> 2) + CLASSES * n));
     } finally {
@@ -491,13 +352,4 @@ export class Model {
       w._free(buf);
     }
   }
-}
-
-/** Split raw tallies (baseline first) into objects. */
-export function splitTallies(raw, tallyInts = 2 + 2 * CLASSES) {
-  const records = raw.length / tallyInts;
-  const baseline = readTally(raw, 0);
-  const tallies = [];
-  for (let i = 1; i < records; i++) tallies.push(readTally(raw, i * tallyInts));
-  return { baseline, tallies };
 }

@@ -21,7 +21,7 @@ import { loadEngine, UnravelError } from './engine.js';
 
 export function handlers() {
   let engine = null;
-  const models = new Map(); // modelId -> {model, mean, std}
+  const models = new Map(); // modelId -> {model, sha256}
 
   const modelOf = (modelId) => {
     const entry = models.get(modelId);
@@ -38,7 +38,7 @@ export function handlers() {
       if (models.has(modelId)) return { reply: { info: models.get(modelId).model.info, sha256: models.get(modelId).sha256 } };
       const model = engine.loadModel(bytes, name);
       const sha256 = engine.sha256(bytes);
-      models.set(modelId, { model, sha256, ...normalisation(model.info, bytes) });
+      models.set(modelId, { model, sha256 });
       return { reply: { info: model.info, sha256 } };
     },
     unload({ modelId }) {
@@ -75,38 +75,24 @@ export function handlers() {
       return { reply: { summary: modelOf(modelId).model.gradientSummary(norms) } };
     },
     logits({ modelId, bytes, deleted }) {
-      const { model, mean, std } = modelOf(modelId);
-      const images = normalise(bytes, mean, std);
+      const { model } = modelOf(modelId);
+      const images = normalise(bytes, model.info.mean, model.info.std);
       const n = images.length / 3072;
-      const intact = model.forward(images, n, -1);
-      let lesioned = intact;
-      if (deleted.length) {
-        model.setPlans(planDeleting(model.info.num_blocks, deleted));
-        lesioned = model.forward(images, n, 0);
-      }
+      const intact = model.forward(images, n);
+      const lesioned = deleted.length ? model.forward(images, n, planDeleting(model.info.num_blocks, deleted)) : intact;
       return { reply: { intact, lesioned } };
     },
   };
 }
 
-// The input normalisation: from the model's info when the core reports it, else from the
-// file's own metadata (unravel.mean / unravel.std, models/FORMAT.md).
-function normalisation(info, bytes) {
-  if (info.mean && info.std) return { mean: info.mean, std: info.std };
-  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-  const length = Number(new DataView(view.buffer, view.byteOffset, 8).getBigUint64(0, true));
-  const meta = JSON.parse(new TextDecoder().decode(view.subarray(8, 8 + length))).__metadata__ ?? {};
-  const three = (text) => String(text).split(/[,\s[\]]+/).filter(Boolean).map(Number);
-  return { mean: three(meta['unravel.mean']), std: three(meta['unravel.std']) };
-}
-
-// CIFAR records -> normalised NCHW floats, as the core feeds its own runs.
+// CIFAR records -> normalised NCHW floats with the core's mean and std (model info), in float
+// arithmetic step by step as the core's unr_load_record computes them, so the same inputs.
 function normalise(records, mean, std) {
   const n = Math.floor(records.length / 3073);
   const out = new Float32Array(n * 3072);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < 3; c++) {
-      for (let p = 0; p < 1024; p++) out[i * 3072 + c * 1024 + p] = (records[i * 3073 + 1 + c * 1024 + p] / 255 - mean[c]) / std[c];
+      for (let p = 0; p < 1024; p++) out[i * 3072 + c * 1024 + p] = Math.fround(Math.fround(records[i * 3073 + 1 + c * 1024 + p] / 255) - mean[c]) / std[c];
     }
   }
   return out;
@@ -115,9 +101,8 @@ function normalise(records, mean, std) {
 // One plan deleting the given blocks (for forward()).
 function planDeleting(numBlocks, deleted) {
   const keep = new Uint8Array(numBlocks).fill(1);
-  const order = new Int32Array(numBlocks).map((_, b) => b);
   for (const b of deleted) keep[b - 1] = 0; // 1-based, as in specs
-  return { numBlocks, count: 1, keep, order, tau: new Float64Array([1]) };
+  return { keep };
 }
 
 /** Serve requests: post(message, transfer) sends, listen(fn) delivers each incoming message. */

@@ -2,7 +2,7 @@
 // exceptions carrying exactly the status and message the native core gives for the same bytes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadEngine, UnravelError, planListDeleting } from '../../wasm/engine.js';
+import { loadEngine, UnravelError } from '../../wasm/engine.js';
 import { check, report, requireWasm, goldenNames, goldenDir, nativeJson, writeTemp, wasmBase } from './helpers.mjs';
 
 requireWasm();
@@ -75,18 +75,18 @@ for (const simd of [false, true]) {
   const model = engine.loadModel(good, name);
   const L = model.info.num_blocks;
   const n = model.info.blocks_per_stage;
-  const list = planListDeleting(L, [[]]);
-  [list.order[n - 1], list.order[n]] = [list.order[n], list.order[n - 1]];
+  const order = Array.from({ length: L }, (_, b) => b);
+  [order[n - 1], order[n]] = [order[n], order[n - 1]];
   let planError = null;
   try {
-    model.setPlans(list);
+    model.forward(new Float32Array(3072), 1, { keep: new Uint8Array(L).fill(1), order });
   } catch (e) {
     planError = e;
   }
   check(planError instanceof UnravelError && planError.status === 'invalid plan' && planError.message.length > 0, `(${flavour}) an order moving a downsampling block is refused: ${planError?.status}: ${planError?.message}`);
   let argError = null;
   try {
-    model.plansDeleteK(3, 1, 2, 1);
+    model.experiment({ model: { name, sha256: engine.sha256(good) }, kind: 'delete-k', params: { k: [3, 1], trials: 2 }, seed: 1, images: 1, data_sha256: '0'.repeat(64) });
   } catch (e) {
     argError = e;
   }

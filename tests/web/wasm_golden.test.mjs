@@ -1,5 +1,6 @@
 // wasm_golden.test.mjs - both WebAssembly flavours give the native engine's logits and
-// predictions on the golden inputs (tests/golden), for every plan in the golden files.
+// predictions on the golden inputs (tests/golden), for every plan in the golden files; the
+// workers (wasm/worker.js) normalise CIFAR records with the model info's mean and std.
 //
 // Tolerances (float32 engines; the scalar, AVX and SIMD128 kernels sum in different orders):
 //   WebAssembly vs native:            |a - b| <= 5e-5 * (1 + |b|)
@@ -7,7 +8,8 @@
 // Predictions (argmax) must be identical to the native ones.
 import path from 'node:path';
 import fs from 'node:fs';
-import { loadEngine, planListDeleting } from '../../wasm/engine.js';
+import { loadEngine } from '../../wasm/engine.js';
+import { handlers } from '../../wasm/worker.js';
 import { check, report, requireWasm, goldenNames, goldenDir, readGolden, nativeJson, cliText, writeTemp, wasmBase, root } from './helpers.mjs';
 
 const NATIVE_TOL = 5e-5;
@@ -22,6 +24,14 @@ const headerVersion = /^#define UNRAVEL_VERSION "([^"]+)"$/m.exec(fs.readFileSyn
 const cliVersion = cliText('--version').trim();
 check(!!headerVersion && engines.every((e) => e.version === headerVersion), `both modules report the header's version ${headerVersion} (got ${engines.map((e) => e.version).join(', ')})`);
 check(cliVersion === `unravel ${headerVersion}`, `the CLI's --version agrees ("${cliVersion}")`);
+
+// The page's workers (wasm/worker.js), whose logits request normalises CIFAR records itself.
+const workers = [];
+for (const simd of [false, true]) {
+  const worker = handlers();
+  await worker.init({ moduleBase: wasmBase, simd });
+  workers.push(worker);
+}
 
 const argmax = (v, i) => {
   let best = 0;
@@ -48,11 +58,7 @@ for (const name of goldenNames()) {
     const model = engine.loadModel(fs.readFileSync(modelFile), modelFile);
     check(model.info.num_blocks === golden.blocks, `${name} (${flavour}): ${model.info.num_blocks} blocks, golden file says ${golden.blocks}`);
     golden.plans.forEach((plan, p) => {
-      const list = planListDeleting(golden.blocks, [[]]);
-      list.keep.set(Uint8Array.from(plan.keep));
-      list.order.set(plan.order);
-      model.setPlans(list);
-      const logits = model.forward(golden.images, golden.n, 0);
+      const logits = model.forward(golden.images, golden.n, { keep: plan.keep, order: plan.order });
       let bad = 0;
       for (let k = 0; k < logits.length; k++) {
         const dn = Math.abs(logits[k] - native[p][k]) / (1 + Math.abs(native[p][k]));
@@ -67,11 +73,27 @@ for (const name of goldenNames()) {
       }
     });
     engine.setDataset(records, recordsFile);
-    model.setPlans(planListDeleting(golden.blocks, []));
-    const { predictions, baseline } = model.run({ predictions: true });
-    check(JSON.stringify(Array.from(predictions)) === JSON.stringify(nativePredictions), `${name} (${flavour}): predictions from CIFAR records ${Array.from(predictions)} vs native ${nativePredictions}`);
-    check(baseline.images === golden.n, `${name} (${flavour}): tally counts ${baseline.images} images`);
+    const spec = { model: { name, sha256: engine.sha256(fs.readFileSync(modelFile)) }, kind: 'eval', params: {}, images: golden.n, data_sha256: engine.sha256(records) };
+    const { raw, predictions: all } = model.runExperiment(spec, { predictions: true });
+    const predictions = Array.from(all.subarray(0, golden.n)); // the intact network's, first
+    check(JSON.stringify(predictions) === JSON.stringify(nativePredictions), `${name} (${flavour}): predictions from CIFAR records ${predictions} vs native ${nativePredictions}`);
+    check(raw[0] === golden.n, `${name} (${flavour}): tally counts ${raw[0]} images`);
     model.free();
+  }
+
+  // The model info carries the file's input normalisation (as float32, as the core uses it), and
+  // the workers' logits of the records, normalised with it, predict what native does.
+  const bytes = fs.readFileSync(modelFile);
+  const meta = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')).__metadata__;
+  const three = (text) => String(text).split(/[,\s[\]]+/).filter(Boolean).map((v) => Math.fround(Number(v)));
+  for (const worker of workers) {
+    const { reply: { info } } = worker.load({ modelId: name, bytes, name: modelFile });
+    check(JSON.stringify(info.mean) === JSON.stringify(three(meta['unravel.mean'])) && JSON.stringify(info.std) === JSON.stringify(three(meta['unravel.std'])),
+      `${name}: info mean ${info.mean} and std ${info.std} are the file's ${meta['unravel.mean']} / ${meta['unravel.std']}`);
+    const { reply: { intact } } = worker.logits({ modelId: name, bytes: records, deleted: [] });
+    const predictions = Array.from({ length: golden.n }, (_, i) => argmax(intact, i));
+    check(JSON.stringify(predictions) === JSON.stringify(nativePredictions), `${name}: the worker's logits of CIFAR records predict ${predictions}, native ${nativePredictions}`);
+    worker.unload({ modelId: name });
   }
 }
 console.log(`largest relative logit difference: vs native ${worst.native.toExponential(2)}, vs PyTorch ${worst.torch.toExponential(2)}`);

@@ -116,19 +116,19 @@ for (const simd of [false, true]) {
   // An image range whose end overflows int is refused; the instance keeps working.
   const records = syntheticRecords(20, 3);
   engine.setDataset(records, 'synthetic.bin');
-  model.setPlans({ numBlocks: model.info.num_blocks, count: 0 });
-  const before = model.run();
+  const spec = { model: { name: 'good', sha256: engine.sha256(good) }, kind: 'eval', params: {}, images: 20, data_sha256: engine.sha256(records) };
+  const before = model.runExperiment(spec);
   for (const [first, count] of [[1, 2147483647], [2147483647, 1], [-1, 5], [21, -1]]) {
     let thrown = null;
     try {
-      model.run({ first, count });
+      model.runExperiment(spec, { first, count });
     } catch (e) {
       thrown = e;
     }
-    check(thrown instanceof UnravelError && thrown.status === 'invalid argument', `run(${first}, ${count}) is refused (${flavour}): ${thrown}`);
+    check(thrown instanceof UnravelError && thrown.status === 'invalid argument', `runExperiment(${first}, ${count}) is refused (${flavour}): ${thrown}`);
   }
-  const after = model.run();
-  check(JSON.stringify(after.baseline) === JSON.stringify(before.baseline) && after.baseline.images === 20, `run() after refused ranges gives the same tally (${flavour})`);
+  const after = model.runExperiment(spec);
+  check(after.raw.join() === before.raw.join() && after.raw[0] === 20, `runExperiment after refused ranges gives the same tallies (${flavour})`);
   model.free();
 }
 report('wasm_hostile');

@@ -23,10 +23,3 @@ export function powerOfTwoInWords(n) {
   const amount = value / scale;
   return `2^${n}, about ${amount >= 10 ? Math.round(amount) : amount.toFixed(1)} ${word}`;
 }
-
-/** Exact binomial coefficients C(n, 0..n) as BigInt. */
-export function binomials(n) {
-  const row = [1n];
-  for (let k = 1; k <= n; k++) row.push((row[k - 1] * BigInt(n - k + 1)) / BigInt(k));
-  return row;
-}

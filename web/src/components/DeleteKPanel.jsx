@@ -2,28 +2,16 @@
 // per k (median, quartiles, range as the core summarised them) beside the paper's.
 import { useEffect, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { errorBoxplotConfig, paperBoxes } from '../errorBoxplots.js';
 import { usePanelSpec } from '../useExperiment.js';
 import { percent } from '../format.js';
 import { fig5aAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
 import { ChartFigure } from './ChartFigure.jsx';
-import { NumberField, ChoiceField } from './Fields.jsx';
+import { ChoiceField, RangeFields, DrawFields } from './Fields.jsx';
 
-function chartConfig() {
-  return {
-    type: 'boxplot',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'blocks deleted (k)' } },
-        y: { min: 0, max: 1, title: { display: true, text: 'test error' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-  };
-}
+const chartConfig = () => errorBoxplotConfig('blocks deleted (k)');
 
 function updateChart(chart, { summary, L, name }) {
   const groups = summary?.groups ?? [];
@@ -35,8 +23,7 @@ function updateChart(chart, { summary, L, name }) {
       coef: 0, backgroundColor: 'rgba(59,110,168,0.25)', borderColor: '#3b6ea8', borderWidth: 1.5, outlierRadius: 0, itemRadius: 0, meanRadius: 0 },
   ];
   if (paper.some(Boolean)) {
-    chart.data.datasets.push({ type: 'boxplot', label: L === PAPER_BLOCKS ? 'paper, ResNet-110 (Fig. 5a)' : 'paper, ResNet-110 (Fig. 5a), same fraction deleted',
-      data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)), backgroundColor: 'rgba(108,117,125,0.2)', borderColor: '#6c757d', borderWidth: 1, outlierRadius: 0, itemRadius: 0, meanRadius: 0 });
+    chart.data.datasets.push(paperBoxes(L === PAPER_BLOCKS ? 'paper, ResNet-110 (Fig. 5a)' : 'paper, ResNet-110 (Fig. 5a), same fraction deleted', paper));
   }
 }
 
@@ -64,10 +51,8 @@ export function DeleteKPanel({ lab, model, images }) {
         {L !== PAPER_BLOCKS && ` The paper's network has ${PAPER_BLOCKS} blocks; its grey boxes (median and quartiles) are drawn at the same fraction of the network deleted: k of ${L} beside k·54/${L} of 54.`}
       </p>
       <div class="controls">
-        <NumberField label="k from" value={form.k[0]} min={1} max={L} testid="delete-k-kmin" onInput={(v) => setForm({ ...form, k: [v, form.k[1]] })} />
-        <NumberField label="to" value={form.k[1]} min={1} max={L} testid="delete-k-kmax" onInput={(v) => setForm({ ...form, k: [form.k[0], v] })} />
-        <NumberField label="draws per k" value={form.trials} min={1} max={500} testid="delete-k-trials" onInput={(v) => setForm({ ...form, trials: v })} />
-        <NumberField label="seed" value={form.seed} min={0} testid="delete-k-seed" onInput={(v) => setForm({ ...form, seed: v })} />
+        <RangeFields label="k" range={form.k} min={1} max={L} testids={['delete-k-kmin', 'delete-k-kmax']} onInput={(k) => setForm({ ...form, k })} />
+        <DrawFields label="draws per k" form={form} testid="delete-k" onInput={setForm} />
         <ChoiceField label="blocks drawn" value={form.eligible} testid="delete-k-eligible" onChange={(v) => setForm({ ...form, eligible: v })}
           options={[['paper', 'paper: not block 1 or downsampling'], ['all', 'all blocks']]} />
       </div>

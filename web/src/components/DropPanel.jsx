@@ -10,7 +10,7 @@ import { percent } from '../format.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
 import { ChartFigure } from './ChartFigure.jsx';
-import { NumberField, ChoiceField } from './Fields.jsx';
+import { NumberField, ChoiceField, DrawFields } from './Fields.jsx';
 
 const RULES = [['uniform', 'every block with probability p'], ['linear', 'linear: block l with probability p·l/L']];
 
@@ -94,8 +94,7 @@ export function DropPanel({ lab, model, images }) {
       <div class="controls">
         <label class="field"><span>p values</span><input type="text" value={form.probs} data-testid="drop-probs" onInput={(e) => setForm({ ...form, probs: e.currentTarget.value })} /></label>
         <ChoiceField label="rule" value={form.rule} options={RULES} testid="drop-rule" onChange={(v) => setForm({ ...form, rule: v })} />
-        <NumberField label="draws per p" value={form.trials} min={1} max={500} testid="drop-trials" onInput={(v) => setForm({ ...form, trials: v })} />
-        <NumberField label="seed" value={form.seed} min={0} testid="drop-seed" onInput={(v) => setForm({ ...form, seed: v })} />
+        <DrawFields label="draws per p" form={form} testid="drop" onInput={setForm} />
       </div>
       <RunStatus label="drop" settings spec={drop.spec} state={drop.state} onCancel={drop.cancel} onRun={images ? runDrop : null} runText="Run these settings" liveImages={images} />
       <ChartFigure chart={dropChart} id="drop" label="test error against drop probability" caption={`Test error with blocks dropped at random: ${model.name}`} />

@@ -18,3 +18,24 @@ export function ChoiceField({ label, value, options, onChange, testid }) {
     </label>
   );
 }
+
+/** A range [lo, hi] of a sweep as two inputs, "<label> from" and "to". */
+export function RangeFields({ label, range, min, max, testids, onInput }) {
+  const [lo, hi] = range;
+  return (
+    <>
+      <NumberField label={`${label} from`} value={lo} min={min} max={max} testid={testids[0]} onInput={(v) => onInput([v, hi])} />
+      <NumberField label="to" value={hi} min={min} max={max} testid={testids[1]} onInput={(v) => onInput([lo, v])} />
+    </>
+  );
+}
+
+/** How many random draws a sweep makes per setting, and the seed they come from (form.trials, form.seed). */
+export function DrawFields({ label, form, testid, onInput }) {
+  return (
+    <>
+      <NumberField label={label} value={form.trials} min={1} max={500} testid={`${testid}-trials`} onInput={(trials) => onInput({ ...form, trials })} />
+      <NumberField label="seed" value={form.seed} min={0} testid={`${testid}-seed`} onInput={(seed) => onInput({ ...form, seed })} />
+    </>
+  );
+}

@@ -2,12 +2,13 @@
 // (1 = the original order), as box plots in tau bins, beside the paper's.
 import { useEffect, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { errorBoxplotConfig, paperBoxes } from '../errorBoxplots.js';
 import { usePanelSpec } from '../useExperiment.js';
 import { fig5bAt, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
 import { ChartFigure } from './ChartFigure.jsx';
-import { NumberField } from './Fields.jsx';
+import { RangeFields, DrawFields } from './Fields.jsx';
 
 const WIDTHS = [0.01, 0.02, 0.05, 0.1, 0.2];
 
@@ -26,20 +27,7 @@ export function tauBins(rows, L) {
   return { width, bins: bins.filter((b) => b.errors.length) };
 }
 
-function chartConfig() {
-  return {
-    type: 'boxplot',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'Kendall tau between the original and the shuffled order (1 = unchanged)' } },
-        y: { min: 0, max: 1, title: { display: true, text: 'test error' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-  };
-}
+const chartConfig = () => errorBoxplotConfig('Kendall tau between the original and the shuffled order (1 = unchanged)');
 
 function updateChart(chart, { summary, L, name }) {
   const { width, bins } = tauBins(summary?.rows ?? [], L);
@@ -51,8 +39,7 @@ function updateChart(chart, { summary, L, name }) {
   ];
   const paper = bins.map((b) => fig5bAt(b.tau));
   if (paper.some(Boolean)) {
-    chart.data.datasets.push({ type: 'boxplot', label: 'paper, ResNet-110 (Fig. 5b)', data: paper.map((p) => (p ? { min: p.q1, q1: p.q1, median: p.median, q3: p.q3, max: p.q3 } : null)),
-      backgroundColor: 'rgba(108,117,125,0.2)', borderColor: '#6c757d', borderWidth: 1, outlierRadius: 0, itemRadius: 0, meanRadius: 0 });
+    chart.data.datasets.push(paperBoxes('paper, ResNet-110 (Fig. 5b)', paper));
   }
   chart.canvas.dataset.binWidth = String(width);
 }
@@ -79,10 +66,8 @@ export function ReorderPanel({ lab, model, images }) {
         {L < PAPER_BLOCKS && ` With ${L} blocks one swap moves tau by ${(4 / (L * (L - 1))).toFixed(3)} or more, so the bins are wider than the paper's 0.01; the paper's boxes appear where a bin centre matches one of its own.`}
       </p>
       <div class="controls">
-        <NumberField label="swaps from" value={form.swaps[0]} min={1} testid="reorder-smin" onInput={(v) => setForm({ ...form, swaps: [v, form.swaps[1]] })} />
-        <NumberField label="to" value={form.swaps[1]} min={1} testid="reorder-smax" onInput={(v) => setForm({ ...form, swaps: [form.swaps[0], v] })} />
-        <NumberField label="draws per swap count" value={form.trials} min={1} max={500} testid="reorder-trials" onInput={(v) => setForm({ ...form, trials: v })} />
-        <NumberField label="seed" value={form.seed} min={0} testid="reorder-seed" onInput={(v) => setForm({ ...form, seed: v })} />
+        <RangeFields label="swaps" range={form.swaps} min={1} testids={['reorder-smin', 'reorder-smax']} onInput={(swaps) => setForm({ ...form, swaps })} />
+        <DrawFields label="draws per swap count" form={form} testid="reorder" onInput={setForm} />
       </div>
       <RunStatus label="reorder" settings spec={panel.spec} state={panel.state} onCancel={panel.cancel} onRun={images ? run : null} runText="Run these settings" liveImages={images} />
       <ChartFigure chart={chart} id="reorder" label="box plots of test error per Kendall tau bin" caption={`Test error of shuffled orders by Kendall tau: ${model.name}, beside the paper`} />
