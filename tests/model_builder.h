@@ -176,8 +176,9 @@ static unsigned char *mb_build(const mb_spec *spec, size_t *len)
     return out;
 }
 
-/* A small valid residual network: n = 1, widths 4,6,8. */
-static mb_spec mb_small(const char *block, char shortcut)
+/* A small valid residual network: n = 1, widths 4,6,8. (inline: not every includer uses it, and
+ * the fuzz build's clang -Werror would flag an unused static function) */
+static inline mb_spec mb_small(const char *block, char shortcut)
 {
     mb_spec s;
     memset(&s, 0, sizeof s);
@@ -192,7 +193,7 @@ static mb_spec mb_small(const char *block, char shortcut)
 /* The MB_VARIANTS small valid networks, i = 0..7: post- or pre-activation x shortcut A or B x
  * residual or plain; name (at least 32 bytes) receives e.g. "preact_B_res". */
 #define MB_VARIANTS 8
-static mb_spec mb_variant(int i, char *name)
+static inline mb_spec mb_variant(int i, char *name)
 {
     const char *block = i & 4 ? "preact" : "postact";
     char shortcut = i & 2 ? 'B' : 'A';
