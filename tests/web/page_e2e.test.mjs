@@ -194,9 +194,14 @@ try {
   const normal = committedDeleteOne('resnet56');
   if (sd && normal && models.some((m) => m.name === 'resnet56-sd')) {
     await page.selectOption('#model-select', 'resnet56-sd');
+    // The previous network's statuses may be precomputed too: wait for resnet56-sd's own caption.
+    await page.waitForFunction(() => /blocks of resnet56-sd/.test(document.querySelector('[data-testid=caption-delete-one]')?.textContent ?? ''), null, { timeout: 60000 });
     await page.waitForSelector('[data-testid=status-delete-one][data-precomputed=true]', { timeout: 60000 });
     await page.waitForSelector('[data-testid=status-delete-one-compare][data-precomputed=true]', { timeout: 60000 });
-    const down = new Set(models.find((m) => m.name === 'resnet56').downsampling);
+    // The downsampling blocks from the source manifest (the page's copy does not carry them).
+    const sourceManifest = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8'));
+    const down = new Set(sourceManifest.models.find((m) => m.name === 'resnet56').downsampling);
+    check(down.size === 2, `resnet56's two downsampling blocks are known (${[...down]})`);
     const ordinary = (s) => s.rows.filter((r) => r.deleted[0] !== 1 && !down.has(r.deleted[0]));
     const over = (s) => ordinary(s).filter((r) => r.accuracy < s.baseline.accuracy - 0.01).length;
     const meanCost = (s) => ordinary(s).reduce((sum, r) => sum + s.baseline.accuracy - r.accuracy, 0) / ordinary(s).length;
