@@ -76,7 +76,10 @@ for (const entry of manifest.models) {
   const file = path.join(outDir, `${entry.name}.json`);
   const old = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { results: [] };
   const oldTexts = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(1, -2).map((l) => l.replace(/,$/, '')) : [];
-  const head = { model: { name: entry.name, sha256: modelSha }, data_sha256: dataSha, data_source: source, computed_with: `${version} CLI` };
+  // Without --source, the same data keeps the description it was given before (e.g. that it is a
+  // re-encoded copy), so that every model's first paint names its data alike.
+  const dataSource = args.source ?? (old.data_sha256 === dataSha && old.data_source) ?? source;
+  const head = { model: { name: entry.name, sha256: modelSha }, data_sha256: dataSha, data_source: dataSource || source, computed_with: `${version} CLI` };
   const texts = [];
   for (const template of defaults.experiments) {
     const kept = old.results.findIndex((r) => answers(r, template, modelSha));
