@@ -14,26 +14,12 @@ import { spawn, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, report, skip, requirePage, distDir, outDir, goldenDir, cliJson, countOf, root } from './helpers.mjs';
+import { check, report, distDir, outDir, goldenDir, cliJson, countOf, root, cliPath as cli, pageTestSetup } from './helpers.mjs';
 
-requirePage();
 const IMAGES = 100;
 const SEED = 5;
-const BROWSER_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const cli = process.env.UNRAVEL_CLI || path.join(root, 'build', 'cli', 'unravel');
 const nativeRef = process.env.UNRAVEL_WEB_REF || path.join(root, 'build', 'tests', 'web', 'web_native_ref');
-
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.log('FAIL: playwright-core is not installed (cd tests/web && npm ci)');
-  process.exit(1);
-}
-if (!fs.existsSync('/usr/bin/chromium')) skip('no /usr/bin/chromium (apt-get install chromium)');
-const dataInfo = JSON.parse(fs.readFileSync(path.join(distDir, 'data', 'data.json'), 'utf8'));
-if (!dataInfo.images) skip(`the page was built without test images: ${dataInfo.reason}`);
-if (dataInfo.images < IMAGES) skip(`the page ships only ${dataInfo.images} test images`);
+const { launch, dataInfo } = await pageTestSetup({ minImages: IMAGES });
 const dataFile = path.join(distDir, 'data', dataInfo.file); // the very records the page evaluates
 
 // The user's files, written where the CLI reads them (`run` finds NAME.safetensors in --models).
@@ -91,7 +77,7 @@ const base = await new Promise((resolve, reject) => {
   server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
 });
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_FLAGS });
+const browser = await launch();
 const pageErrors = [];
 // Counts, on the page's main thread, every WebAssembly instantiation and every read of a Blob
 // (a File's bytes): the engine must run only in workers, and an over-size file must not be read.
