@@ -5,6 +5,7 @@
 // the intact one.
 import { useEffect, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { axis, chartConfig, percentAxis } from '../chartConfig.js';
 import { usePanelSpec } from '../useExperiment.js';
 import { percent } from '../format.js';
 import { RunStatus } from './RunStatus.jsx';
@@ -14,20 +15,7 @@ import { NumberField, ChoiceField, DrawFields } from './Fields.jsx';
 
 const RULES = [['uniform', 'every block with probability p'], ['linear', 'linear: block l with probability p·l/L']];
 
-function bandChart(yTitle, xTitle, xType = 'category') {
-  return () => ({
-    type: 'line',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { type: xType, title: { display: true, text: xTitle } },
-        y: { min: 0, max: 1, title: { display: true, text: yTitle }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14, filter: (item) => item.text !== '' } } },
-    },
-  });
-}
+const bandChart = (yTitle, xTitle, xType = 'category') => () => chartConfig('line', { x: axis(xTitle, { type: xType }), y: percentAxis(yTitle) });
 
 // mean, and mean +- sd as a filled band, of a value per group; x(g): the group's position;
 // edges: the data table's names of the band's two edges (value(mean + sd), value(mean - sd)).
@@ -108,8 +96,8 @@ export function DropPanel({ lab, model, images }) {
         our resnet56 (1000 test images, 3 trials, linear rule): with p = 0.1 one dropped network is right on 76% of the images,
         the average of 32 on 86.5%, the intact network on 86.6%; with p = 0.5 the average gets worse as T grows (44% for one,
         30% for 32): about half the members (47%) have then dropped a downsampling block, which alone sends these networks to chance
-        (see Delete one), and averaging broken members does not repair them. The first chart shown is for p = 0.5; choose
-        p = 0.1 to see the ensemble recover.
+        (see Delete one), and averaging broken members does not repair them. The first chart shown is for p = 0.1; choose
+        p = 0.5 to see the ensemble fail.
         {single && most && ` Measured on ${model.name}: one dropped network is right on ${percent(1 - single.error.mean)} of the images, the average of ${most.size} on ${percent(1 - most.error.mean)}, the intact network on ${percent(es.baseline.accuracy)}.`}
       </p>
       <div class="controls">
