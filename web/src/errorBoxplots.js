@@ -1,21 +1,9 @@
 // errorBoxplots.js - the box-plot charts of test error the delete-k and reorder panels draw
 // (Figs. 5a, 5b): one chart setup, and the paper's boxes (median and quartiles) beside ours.
+import { axis, chartConfig, percentAxis } from './chartConfig.js';
 
 /** A Chart.js config: box plots of test error (0-100%) over categories named xTitle. */
-export function errorBoxplotConfig(xTitle) {
-  return {
-    type: 'boxplot',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: xTitle } },
-        y: { min: 0, max: 1, title: { display: true, text: 'test error' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-  };
-}
+export const errorBoxplotConfig = (xTitle) => chartConfig('boxplot', { x: axis(xTitle), y: percentAxis('test error') });
 
 /** The paper's boxes ({q1, median, q3} or null per category; whiskers at the quartiles), in grey. */
 export function paperBoxes(label, paper) {

@@ -1,6 +1,7 @@
 // DeleteOnePanel.jsx - Figs. 3 and 8: each block deleted in turn, the error per deleted block,
 // for the chosen network and the one it is compared with, on the same axes, beside the paper.
 import { useChart } from '../useChart.js';
+import { axis, chartConfig, percentAxis } from '../chartConfig.js';
 import { usePanelSpec, useExperiment } from '../useExperiment.js';
 import { percent } from '../format.js';
 import { fig3ResNet, fig3Vgg, fig8, PAPER_BLOCKS } from '../paper.js';
@@ -10,21 +11,8 @@ import { ChartFigure } from './ChartFigure.jsx';
 
 const COLORS = { ours: '#3b6ea8', compare: '#2a9d5c', down: '#d9822b', paper: '#6c757d', chance: '#b02a37' };
 
-function chartConfig() {
-  return {
-    type: 'line',
-    data: { datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { type: 'linear', title: { display: true, text: 'deleted block' } },
-        // Fixed, so that the axis does not jump as images arrive or networks change.
-        y: { min: 0, max: 1, title: { display: true, text: 'test error' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${percent(c.parsed.y, 1)}` } } },
-    },
-  };
-}
+const deleteOneChart = () => chartConfig('line', { x: axis('deleted block', { type: 'linear' }), y: percentAxis('test error') },
+  { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${percent(c.parsed.y, 1)}` } } });
 
 const errorsOf = (summary) => (summary?.rows ?? []).map((r) => ({ block: r.deleted[0], error: 1 - r.accuracy }));
 
@@ -57,7 +45,6 @@ function updateChart(chart, { nets, fraction, paper }) {
   chart.options.scales.x.min = span[0];
   chart.options.scales.x.max = span[1];
   chart.options.scales.x.title.text = fraction ? 'position of the deleted block, as a fraction of the depth (block b of L at b/L)' : 'deleted block';
-  chart.options.plugins.legend.labels.filter = (item) => item.text !== '';
 }
 
 // Measured facts for the caption, over the ordinary blocks (neither downsampling nor block 1):
@@ -110,7 +97,7 @@ export function DeleteOnePanel({ lab, model, compare, images }) {
   const paper = { fig3: !sd && !!model.info.skip, vgg: !model.info.skip || (compare && !compare.info.skip), fig8: sd };
   const nets = [{ model, summary: main.state?.summary, color: COLORS.ours }];
   if (compare) nets.push({ model: compare, summary: compareState?.summary, color: COLORS.compare });
-  const chart = useChart(chartConfig, updateChart, { nets, fraction, paper });
+  const chart = useChart(deleteOneChart, updateChart, { nets, fraction, paper });
   const run = () => {
     main.change({}, 1, true);
     if (compare) lab.submit(lab.spec(compare, 'delete-one', {}, { images }), { slot: 'delete-one-compare', label: `delete-one sweep of ${compare.name}`, force: true });

@@ -4,6 +4,7 @@
 // workers, refining as rounds finish, with cancel.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { axis, chartConfig, percentTicks } from '../chartConfig.js';
 import { figures, PAPER_BLOCKS } from '../paper.js';
 import { NumberField } from './Fields.jsx';
 import { CancelledError } from '../lab.js';
@@ -12,21 +13,9 @@ import { ChartFigure } from './ChartFigure.jsx';
 const fig6b = figures.fig6b_gradient_per_path_length;
 const fig6c = figures.fig6c_total_gradient_per_path_length;
 
-function logChartConfig() {
-  return {
-    type: 'line',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'path length k (residual branches on the path)' } },
-        y: { title: { display: true, text: 'log10 of the mean gradient norm' } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-    table: { values: { y: 'number' } },
-  };
-}
+const logChartConfig = () => chartConfig('line',
+  { x: axis('path length k (residual branches on the path)'), y: axis('log10 of the mean gradient norm') },
+  { table: { values: { y: 'number' } } });
 
 function updateLog(chart, { summary, name }) {
   const lengths = summary?.lengths ?? [];
@@ -43,20 +32,8 @@ function updateLog(chart, { summary, name }) {
   }
 }
 
-function totalChartConfig() {
-  return {
-    type: 'bar',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'path length k' } },
-        y: { min: 0, title: { display: true, text: 'share of the total gradient' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-  };
-}
+const totalChartConfig = () => chartConfig('bar',
+  { x: axis('path length k'), y: axis('share of the total gradient', { min: 0, ticks: percentTicks }) });
 
 function updateTotal(chart, { summary, name, L }) {
   const lengths = summary?.lengths ?? [];

@@ -3,25 +3,15 @@
 // are the core's (model.info.paths, the CLI's `unravel paths --json`).
 // The effective paths (the shortest lengths holding 97% of the gradient, GradientsPanel) are shaded.
 import { useChart } from '../useChart.js';
+import { axis, chartConfig, percentAxis, percentTicks } from '../chartConfig.js';
 import { powerOfTwoInWords, percent } from '../format.js';
 import { ChartFigure } from './ChartFigure.jsx';
 
-function chartConfig() {
-  return {
-    type: 'bar',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'path length (blocks a path goes through)' } },
-        y: { min: 0, grace: '8%', title: { display: true, text: 'share of all paths' }, ticks: { callback: (v) => `${(100 * v).toFixed(0)}%` } },
-        remain: { position: 'right', min: 0, max: 1, grid: { display: false }, title: { display: true, text: 'share of that length left' }, ticks: { callback: (v) => `${Math.round(v * 100)}%` } },
-      },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-    table: { values: { y: 'percent', remain: 'percent' } },
-  };
-}
+const pathsChart = () => chartConfig('bar', {
+  x: axis('path length (blocks a path goes through)'),
+  y: axis('share of all paths', { min: 0, grace: '8%', ticks: percentTicks }),
+  remain: percentAxis('share of that length left', { position: 'right', grid: { display: false } }),
+}, { table: { values: { y: 'percent', remain: 'percent' } } });
 
 function updateChart(chart, { paths, d, band }) {
   const all = paths.length_counts;
@@ -54,7 +44,7 @@ export function PathsPanel({ model, deleted }) {
   const plain = !model.info.skip;
   const band = model.gradients?.result?.bands?.[1] ?? null; // the CLI's 97% band (precomputed)
   const paths = model.info.paths;
-  const chart = useChart(chartConfig, updateChart, { paths, d, band });
+  const chart = useChart(pathsChart, updateChart, { paths, d, band });
   const all = paths.length_counts;
   const peak = all.reduce((best, c, k) => (c > all[best] ? k : best), 0);
   return (

@@ -3,6 +3,7 @@
 // shows its ten class probabilities before and after the lesion.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useChart } from '../useChart.js';
+import { chartConfig, percentTicks } from '../chartConfig.js';
 import { useExperiment } from '../useExperiment.js';
 import { RunStatus } from './RunStatus.jsx';
 import { plural, percent } from '../format.js';
@@ -27,18 +28,8 @@ function Thumbnail({ record }) {
   return <canvas ref={canvas} width="32" height="32" class="thumb" />;
 }
 
-function probabilityChart() {
-  return {
-    type: 'bar',
-    data: { labels: [], datasets: [] },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false, indexAxis: 'y',
-      scales: { x: { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(v * 100)}%` } } },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
-    },
-    table: { values: { x: 'percent' }, index: 'class' },
-  };
-}
+const probabilityChart = () => chartConfig('bar', { x: { min: 0, max: 1, ticks: percentTicks } },
+  { indexAxis: 'y', table: { values: { x: 'percent' }, index: 'class' } });
 
 function updateProbabilities(chart, { classes, probs, lesioned }) {
   chart.data.labels = classes;
