@@ -290,6 +290,9 @@ export class Lab {
           const { summary } = await this.pool.request(model.id, 'gradientSummary', { norms: snapshot }, { priority: -1, signal });
           onUpdate({ summary, done: rounds, total: samples });
         });
+        // Handled here too: after a cancel, Promise.all rejects first and `await reported` below is
+        // never reached, so a summary request cancelled later would be an unhandled rejection.
+        reported.catch(() => {});
       }
     }));
     await reported;
