@@ -100,6 +100,6 @@ def sha256_file(path):
 def normalise(images_u8, mean=MEAN, std=STD):
     """uint8 torch tensor [B,3,32,32] -> float32 normalised."""
     import torch
-    m = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1)
-    s = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
+    m = torch.tensor(mean, dtype=torch.float32, device=images_u8.device).view(1, 3, 1, 1)
+    s = torch.tensor(std, dtype=torch.float32, device=images_u8.device).view(1, 3, 1, 1)
     return (images_u8.float() / 255.0 - m) / s

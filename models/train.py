@@ -12,7 +12,9 @@ Durable, resumable anywhere: after every epoch the whole training state
 (weights, BatchNorm statistics, momentum, epoch, history) is written atomically
 to --state (default models/training/<name>.pt, a file tracked by git).  Commit
 it, and the same command on another machine that has only the repository
-continues where it stopped.  A state written by a different run definition is
+continues where it stopped; the state file is removed once the model is exported.
+--deadline stops before an epoch that would end after a given time (a machine
+lent for a fixed time), the state saved as after any epoch.  A state written by a different run definition is
 refused, never silently mixed.  When the last epoch is done the model is
 exported to --out with a summary JSON beside it; rerunning then does nothing.
 
@@ -68,6 +70,9 @@ def parse_args(argv=None):
                    help='bfloat16 autocast (weights, optimizer and evaluation stay float32); auto: '
                         'on where the hardware computes bf16 natively (CPU AMX / AVX512-BF16, CUDA)')
     p.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (timing)')
+    p.add_argument('--deadline', type=float, default=0,
+                   help='Unix time: stop (state saved) before an epoch that would end after it; '
+                        'for machines lent for a fixed time. Not part of the run definition')
     p.add_argument('--limit-train', type=int, default=0,
                    help='use only the first N training images (smoke tests of the recipe)')
     p.add_argument('--dtype', choices=['F32', 'F16'], default='F32')
@@ -99,8 +104,10 @@ def make_model(args):
 
 
 def augment(batch_u8, gen):
-    """Pad 4 (zeros), random 32x32 crop, random horizontal flip; uint8 in, uint8 out."""
-    B = batch_u8.shape[0]
+    """Pad 4 (zeros), random 32x32 crop, random horizontal flip; uint8 in, uint8 out, on the
+    batch's device. The draws come from the CPU generator gen, so that a run sees the same crops
+    and flips on a CPU and on a GPU."""
+    B, dev = batch_u8.shape[0], batch_u8.device
     padded = torch.nn.functional.pad(batch_u8, (4, 4, 4, 4))
     oy = torch.randint(0, 9, (B,), generator=gen)
     ox = torch.randint(0, 9, (B,), generator=gen)
@@ -111,7 +118,7 @@ def augment(batch_u8, gen):
     cols = torch.where(flip[:, None, None, None], cols.flip(-1), cols)
     bi = torch.arange(B)[:, None, None, None]
     ci = torch.arange(3)[None, :, None, None]
-    return padded[bi, ci, rows, cols]
+    return padded[bi.to(dev), ci.to(dev), rows.to(dev), cols.to(dev)]
 
 
 @torch.no_grad()
@@ -222,6 +229,10 @@ def main(argv=None):
     if args.limit_train:
         xtr, ytr = xtr[:args.limit_train], ytr[:args.limit_train]
     xtr, ytr, xval, yval = split_validation(xtr, ytr, args.val, args.seed)
+    if device.type == 'cuda':
+        # The training images live on the GPU (150 MB): a step then copies no pixels from the host.
+        xtr, ytr = xtr.to(device), ytr.to(device)
+        torch.backends.cudnn.benchmark = True
 
     model = make_model(args).to(device).to(memory_format=torch.channels_last)
     use_bf16 = args.amp == 'bf16' or (args.amp == 'auto' and native_bf16(device))
@@ -248,26 +259,38 @@ def main(argv=None):
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         if 'rng' in ck:
-            torch.set_rng_state(ck['rng'])  # stochastic depth / short paths draw from it
+            torch.set_rng_state(ck['rng'].cpu())  # stochastic depth / short paths draw from it
         start_epoch, elapsed, history = ck['epoch'], ck['elapsed'], ck['history']
         step_count, segments = ck['steps'], ck.get('segments', [])
         print('resumed from %s at epoch %d of %d' % (state_path, start_epoch, args.epochs), flush=True)
     # A segment is one stretch of epochs on one machine: the summary records each.
     segment = {'first_epoch': start_epoch + 1, 'last_epoch': start_epoch, 'hardware': hardware(device),
                'torch': torch.__version__, 'precision': 'bf16 autocast' if use_bf16 else 'float32',
+               'data': os.path.basename(data_path),
                'started_utc': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), 'train_time_s': 0.0}
 
     print('training %s: %d params, %d epochs (%d steps), device %s (%s), %s, state %s' % (
         name, sum(p.numel() for p in model.parameters()), args.epochs, total_steps, device,
         hardware(device), segment['precision'], state_path), flush=True)
+    epoch_s = 0.0
     for epoch in range(start_epoch, args.epochs):
         model.train()
         gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)  # same order on resume
         perm = torch.randperm(len(xtr), generator=gen)
+        # An epoch's time as measured in this process (a resumed state's history may come from
+        # another machine); the first epoch here always starts.
+        if args.deadline and time.time() + epoch_s > args.deadline:
+            print('deadline: epoch %d (about %.0f s) would end after it; stopping with %d of %d '
+                  'epochs done' % (epoch + 1, epoch_s, epoch, args.epochs), flush=True)
+            return
         t0, cpu0 = time.time(), time.process_time()
-        tot_loss, tot_correct, seen = 0.0, 0, 0
+        # Sums kept on the device and read once per epoch: a read per step would make a GPU
+        # wait for every step to finish before queuing the next.
+        tot_loss = torch.zeros((), dtype=torch.float64, device=device)
+        tot_correct = torch.zeros((), dtype=torch.int64, device=device)
+        seen = 0
         for step in range(steps_per_epoch):
-            idx = perm[step * args.batch:(step + 1) * args.batch]
+            idx = perm[step * args.batch:(step + 1) * args.batch].to(xtr.device)
             x = data.normalise(augment(xtr[idx], gen)).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
             y = ytr[idx].to(device)
@@ -281,21 +304,23 @@ def main(argv=None):
             loss.backward()
             opt.step()
             step_count += 1
-            tot_loss += loss.item() * len(idx)
-            tot_correct += (out.argmax(1) == y).sum().item()
+            tot_loss += loss.detach().double() * len(idx)
+            tot_correct += (out.argmax(1) == y).sum()
             seen += len(idx)
             if args.max_steps and step + 1 >= args.max_steps:
+                tot_loss.item()  # waits for the device
                 dt = time.time() - t0
                 print('timing: %d steps in %.1fs = %.0f img/s, %.1f s/epoch' % (
                     step + 1, dt, seen / dt, dt / (step + 1) * steps_per_epoch), flush=True)
                 return
-        dt = time.time() - t0
+        epoch_loss, epoch_correct = tot_loss.item() / seen, tot_correct.item() / seen
+        dt = epoch_s = time.time() - t0
         elapsed += dt
         if segment['last_epoch'] == start_epoch:
             segments.append(segment)  # only stretches that trained at least one epoch
         segment['last_epoch'] = epoch + 1
         segment['train_time_s'] = round(segment['train_time_s'] + dt, 1)
-        rec = {'epoch': epoch + 1, 'loss': tot_loss / seen, 'train_acc': tot_correct / seen,
+        rec = {'epoch': epoch + 1, 'loss': epoch_loss, 'train_acc': epoch_correct,
                'lr': lr, 'steps': step_count, 'img_per_s': seen / dt, 'elapsed_s': round(elapsed, 1),
                'cpu_cores_used': round((time.process_time() - cpu0) / dt, 2),
                'hardware': segment['hardware']}
@@ -340,6 +365,9 @@ def main(argv=None):
     }
     with open(summary_path(args.out), 'w') as f:
         json.dump(summary, f, indent=1)
+    # The summary now records the whole run, and a rerun does nothing: the state is not needed.
+    if os.path.exists(state_path):
+        os.remove(state_path)
     print('exported %s (%s): test accuracy %.4f (PyTorch; float32 weights %.4f), %.0f s training' % (
         args.out, args.dtype, test_acc, test_acc_f32, elapsed), flush=True)
 

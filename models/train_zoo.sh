@@ -5,40 +5,52 @@
 #
 # Durable: train.py rewrites models/training/<name>.pt after every epoch. Commit those files
 # (e.g. at the end of a session) and rerunning this script on any machine with the repository
-# continues each run where it stopped; a finished run is skipped. Exported models land in
-# models/<name>.safetensors with <name>.json (summary: every segment of epochs, its hardware
-# and time, the per-epoch history) and logs in models/logs/<name>.log.
+# continues each run where it stopped; a finished run is skipped (its state file is then
+# removed: the exported model and its summary replace it). Exported models land in
+# models/<name>.safetensors with <name>.json (summary: every segment of epochs, its hardware,
+# data file and time, the per-epoch history) and logs in models/logs/<name>.log.
 #
-# Order (issue: zoo v2): resnet110 (option A) first, then resnet110-b (projection shortcuts,
-# same recipe, seed and epochs), then resnet20 and plain20 retrained with this recipe.
-# ONLY=name trains one of them. PARALLEL=1 starts them all at once (one CUDA GPU holds all four;
-# there, point UNRAVEL_DATA at a file made by pack_data.py when the upload must be small).
-# Needs python3-torch for /usr/bin/python3 and UNRAVEL_DATA.
+# Order: the zoo v2 issue's runs first: resnet110 (option A), then resnet110-b (projection
+# shortcuts, same recipe, seed and epochs), then resnet20 and plain20 retrained with this recipe.
+# Then the training-experiments issue's: resnet110-sd (stochastic depth) and resnet110-short
+# (23 of 54 blocks per mini-batch), same recipe as resnet110, and two more seeds of resnet20 for
+# the seed-to-seed spread.
+#
+# ONLY="name ..." trains only those runs. PARALLEL=1 starts them all at once (one CUDA GPU holds
+# them all; there, point UNRAVEL_DATA at a file made by pack_data.py when the upload must be
+# small: models/device_train.sh does all that). DEADLINE=unix-time stops every run, state saved,
+# before an epoch that would end after it. PYTHON: the interpreter with torch (default
+# /usr/bin/python3, Debian's python3-torch).
 set -e
 cd "$(dirname "$0")"
 : "${UNRAVEL_DATA:=../../shared/cifar10/cifar-10-binary.tar.gz}"
 export UNRAVEL_DATA
-PY="nice -n 19 /usr/bin/python3"
+PY="nice -n 19 ${PYTHON:-/usr/bin/python3}"
 # Linux autogroups share the CPU equally between sessions whatever their processes' nice values,
 # so under `setsid` (as the README starts it) nice alone leaves this job a full share (measured:
 # 62% of a core beside two busy CLI runs). Lower this session's autogroup too.
 if [ -w /proc/self/autogroup ]; then echo 19 > /proc/self/autogroup; fi
-train() {  # name epochs [extra flags]
-    name=$1; epochs=$2; shift 2
-    if [ -n "$ONLY" ] && [ "$ONLY" != "$name" ]; then return; fi
+train() {  # name arch epochs [extra flags]
+    name=$1; arch=$2; epochs=$3; shift 3
+    case " ${ONLY:-$name} " in *" $name "*) ;; *) return ;; esac
     echo "$name: $(date -u +%H:%M) start or resume, $epochs epochs"
+    set -- --arch "$arch" --epochs "$epochs" --eval-every 4 --out "$name.safetensors" \
+        ${DEADLINE:+--deadline "$DEADLINE"} "$@"
     if [ -n "$PARALLEL" ]; then
-        $PY train.py --arch "$name" --epochs "$epochs" --eval-every 4 --out "$name.safetensors" \
-            "$@" >> "logs/$name.log" 2>&1 &
+        $PY train.py "$@" >> "logs/$name.log" 2>&1 &
         return
     fi
-    $PY train.py --arch "$name" --epochs "$epochs" --eval-every 4 --out "$name.safetensors" "$@" \
-        >> "logs/$name.log" 2>&1
+    $PY train.py "$@" >> "logs/$name.log" 2>&1
     echo "$name: $(date -u +%H:%M) $(tail -n 1 "logs/$name.log")"
 }
 mkdir -p logs training
-train resnet110 40 --dtype F16      # F16: the engine's accuracy is unchanged (stop 6), half the bytes
-train resnet110-b 40 --dtype F16
-train resnet20 60
-train plain20 60
+# F16: the engine's accuracy is unchanged (stop 6), half the bytes, the zoo stays under 20 MB.
+train resnet110 resnet110 40 --dtype F16
+train resnet110-b resnet110-b 40 --dtype F16
+train resnet20 resnet20 60
+train plain20 plain20 60
+train resnet110-sd resnet110-sd 40 --dtype F16
+train resnet110-short resnet110-short 40 --dtype F16
+train resnet20-seed2 resnet20 60 --seed 2
+train resnet20-seed3 resnet20 60 --seed 3
 wait  # PARALLEL: until every run has ended
