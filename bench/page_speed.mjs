@@ -56,7 +56,7 @@ try {
     }, null, { timeout: 120000, polling: 20 });
     const firstPaint = Date.now() - t0;
     const precomputed = (await page.locator('[data-testid=status-delete-one]').getAttribute('data-precomputed')) === 'true';
-    const blocks = await page.locator('.stage-blocks .block').count();
+    const numBlocks = await page.locator('.stage-blocks .block').count();
     await page.selectOption('#images-select', String(images));
     const t1 = Date.now();
     await page.click('[data-testid=run-delete-one]');
@@ -64,7 +64,7 @@ try {
     await page.waitForFunction((L) => {
       const s = document.querySelector('[data-testid=status-delete-one]');
       return s.dataset.precomputed === 'false' && Number(s.dataset.summaryRows) === L;
-    }, blocks, { timeout: 600000, polling: 50 });
+    }, numBlocks, { timeout: 600000, polling: 50 });
     const firstChart = Date.now() - t1;
     const firstImages = Number(await page.locator('[data-testid=status-delete-one]').getAttribute('data-summary-images'));
     await page.waitForSelector('[data-testid=status-delete-one][data-state=done]', { timeout: 1800000 });
@@ -77,7 +77,7 @@ try {
     // The CLI reads the page's own records (a plain .bin, so no tarball to unpack in its time).
     execFileSync(cli, ['run', specFile, '--models', path.join(root, 'models'), '--data', pageData, '--any-data', '--threads', String(workers), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
     const cliTime = Date.now() - t2;
-    results.push({ model: name, blocks, images, workers, first_paint_s: seconds(firstPaint), precomputed, first_complete_chart_s: seconds(firstChart), first_chart_images: firstImages, sweep_s: seconds(sweep), cli_s: seconds(cliTime), page_over_cli: (sweep / cliTime).toFixed(2) });
+    results.push({ model: name, num_blocks: numBlocks, images, workers, first_paint_s: seconds(firstPaint), precomputed, first_complete_chart_s: seconds(firstChart), first_chart_images: firstImages, sweep_s: seconds(sweep), cli_s: seconds(cliTime), page_over_cli: (sweep / cliTime).toFixed(2) });
     console.log(JSON.stringify(results.at(-1)));
   }
 } finally {
@@ -86,5 +86,5 @@ try {
 }
 console.log('\n| model | blocks | first paint | first complete chart (images) | live delete-one sweep | CLI, same spec | page / CLI |');
 console.log('|---|---|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.model} | ${r.blocks} | ${r.first_paint_s} s${r.precomputed ? '' : ' (nothing precomputed)'} | ${r.first_complete_chart_s} s (${r.first_chart_images}) | ${r.sweep_s} s on ${r.images} images | ${r.cli_s} s (--threads ${r.workers}) | ${r.page_over_cli} |`);
+for (const r of results) console.log(`| ${r.model} | ${r.num_blocks} | ${r.first_paint_s} s${r.precomputed ? '' : ' (nothing precomputed)'} | ${r.first_complete_chart_s} s (${r.first_chart_images}) | ${r.sweep_s} s on ${r.images} images | ${r.cli_s} s (--threads ${r.workers}) | ${r.page_over_cli} |`);
 console.log(`\n${os.cpus()[0].model}, ${os.cpus().length} CPUs; Chromium with ${workers} workers.`);

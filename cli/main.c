@@ -174,7 +174,7 @@ static int cmd_info(const args *a)
         printf("{\"model\":");
         cli_json_string(a->model);
         printf(",\"block\":\"%s\",\"shortcut\":\"%c\",\"shortcut_bn\":%s,\"skip\":%s,\"blocks_per_stage\":%d,"
-               "\"blocks\":%d,\"widths\":[%d,%d,%d],\"params\":%lld,\"flops\":%.0f,"
+               "\"num_blocks\":%d,\"widths\":[%d,%d,%d],\"params\":%lld,\"flops\":%.0f,"
                "\"downsampling\":[",
                in->block == UNR_PREACT ? "preact" : "postact", in->shortcut,
                in->shortcut_bn ? "true" : "false", in->skip ? "true" : "false", in->blocks_per_stage, in->num_blocks, in->widths[0],

@@ -336,7 +336,7 @@ unr_status unr_gradient_summary_json(int num_blocks, int kmin, int kmax, const d
         return st;
     }
     unr_strbuf b = {0};
-    unr_buf_printf(&b, "{\"blocks\":%d,\"samples\":%d,\"lengths\":[", num_blocks, samples);
+    unr_buf_printf(&b, "{\"num_blocks\":%d,\"samples\":%d,\"lengths\":[", num_blocks, samples);
     for (int i = 0; i <= kmax - kmin; i++) {
         const unr_gradient_length *p = &per[i];
         unr_buf_printf(&b, "%s{\"length\":%d,\"samples\":%d,\"mean\":", i ? "," : "", p->length, p->samples);

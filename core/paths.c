@@ -47,7 +47,7 @@ unr_status unr_paths_json(int n, int d_lo, int d_hi, char **json, unr_error *err
     double *row = malloc(sizeof *row * (size_t)(n + 1));
     if (!row) return unr_fail(err, UNR_ERR_NOMEM, "unr_paths_json: out of memory");
     unr_strbuf b = {0};
-    unr_buf_printf(&b, "{\"blocks\":%d,\"paths\":", n);
+    unr_buf_printf(&b, "{\"num_blocks\":%d,\"paths\":", n);
     unr_buf_number(&b, unr_paths_total(n));
     unr_buf_printf(&b, ",\"length_counts\":[");
     unr_paths_length_counts(n, row);

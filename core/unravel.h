@@ -308,7 +308,7 @@ void unr_paths_length_counts(int n, double *counts);
 /* After deleting d blocks, the fraction of paths of each length x that remain:
  * C(n-d,x)/C(n,x) (0 where x > n-d). fraction is [n+1]. */
 void unr_paths_remaining(int n, int d, double *fraction);
-/* Both as JSON, the CLI's `paths --json` and the page's paths chart: {"blocks": n, "paths",
+/* Both as JSON, the CLI's `paths --json` and the page's paths chart: {"num_blocks": n, "paths",
  * "length_counts": [n+1], "remaining": [{"deleted": d, "fraction": [n+1]}, d = d_lo..d_hi]};
  * 0 <= d_lo <= d_hi <= n <= UNR_MAX_BLOCKS. free() it. */
 unr_status unr_paths_json(int n, int d_lo, int d_hi, char **json, unr_error *err);

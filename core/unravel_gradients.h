@@ -143,7 +143,7 @@ unr_status unr_gradient_summarize(int num_blocks, int kmin, int kmax, const doub
 double unr_gradient_decay(const unr_gradient_length *per, int kmin, int kmax, int lo, int hi);
 
 /* The summary every front end shows, as one JSON object (malloc'd text for the caller to free):
- * {"blocks", "samples", "lengths": [{"length", "samples", "mean", "sd", "log10_mean",
+ * {"num_blocks", "samples", "lengths": [{"length", "samples", "mean", "sd", "log10_mean",
  *  "log10_paths", "total"}], "bands": [{"mass", "lo", "hi", "held", "path_fraction"}] for the
  * masses below, "decay": {"lo", "hi", "decades_per_block"}}: the paper's bands are 90% and 97%
  * (Fig. 6c: 7-16 and 5-17), and its Fig. 6b is digitised for lengths 0..7, where decay is fitted.

@@ -62,7 +62,7 @@ def paper():
     fitted = slope(b['k'], [math.log10(v) for v in b['magnitude_1e-5']])
     c = fig['fig6c_total_gradient_per_path_length']
     peak = c['k'][max(range(len(c['k'])), key=lambda i: c['total'][i])]
-    return {'peak': peak, 'blocks': 54, 'bands': {'90': (7, 16), '97': (5, 17)}, 'decay_digitised': b['log_slope_decades_per_block'],
+    return {'peak': peak, 'num_blocks': 54, 'bands': {'90': (7, 16), '97': (5, 17)}, 'decay_digitised': b['log_slope_decades_per_block'],
             'decay_fitted': fitted, 'k': b['k']}
 
 
@@ -96,11 +96,11 @@ def section():
         peak = max(res['lengths'], key=lambda l: l['total'])
         mean0 = res['lengths'][0]['mean'] if res['lengths'][0]['length'] == 0 else float('nan')
         out.append('| %s | %d | %d-%d (%.3g%%) | %d-%d (%.3g%%) | %.2f | %.3g | %d | %d samples per length, %.0f s on %d thread(s), %s kernels |' % (
-            name, res['blocks'], bands['90']['lo'], bands['90']['hi'], 100 * bands['90']['path_fraction'],
+            name, res['num_blocks'], bands['90']['lo'], bands['90']['hi'], 100 * bands['90']['path_fraction'],
             bands['97']['lo'], bands['97']['hi'], 100 * bands['97']['path_fraction'],
             res['decay']['decades_per_block'], mean0, peak['length'], res['samples'], res['seconds'], res['threads'],
             res['kernels']))
-    n = p['blocks']
+    n = p['num_blocks']
     out.append('| paper, ResNet-110 | %d | %d-%d (%.3g%%) | %d-%d (%.3g%%) | %.2f (Fig. 6b as digitised; %.2f fitted to its points) | (other units) | %d | |' % (
         n, *p['bands']['90'], 100 * path_fraction(n, *p['bands']['90']), *p['bands']['97'],
         100 * path_fraction(n, *p['bands']['97']), p['decay_digitised'], p['decay_fitted'], p['peak']))

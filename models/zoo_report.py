@@ -104,7 +104,7 @@ def main():
             raise SystemExit('%s: engine accuracy %.4f but PyTorch %.4f: more than 0.1 points apart' % (
                 model_path, ev['accuracy'], s['pytorch_test_acc']))
         rows.append((name, s, info, ev, sweep))
-        manifest.append({'name': name, 'file': name + '.safetensors', 'blocks': info['blocks'],
+        manifest.append({'name': name, 'file': name + '.safetensors', 'num_blocks': info['num_blocks'],
                          'kind': KIND[name], 'accuracy': round(ev['accuracy'], 4),
                          'pytorch_accuracy': round(s['pytorch_test_acc'], 4),
                          'bytes': os.path.getsize(model_path),
@@ -215,7 +215,7 @@ def write_cards(rows, delete_k=None):
         down = info['downsampling']
         others = sorted(e for b, e in errors.items() if b not in down and b != 1)
         out.append('| %s | %d | %.2f%% | %.2f%% / %.2f%% | %s | %.2f%% |' % (
-            name, info['blocks'], swept[name][0], statistics.median(others), others[-1],
+            name, info['num_blocks'], swept[name][0], statistics.median(others), others[-1],
             ', '.join('%d: %.2f%%' % (b, errors[b]) for b in down), errors[1]))
     v2 = [(name, info, sweep) for name, s, info, ev, sweep in rows if name in DELETE_K_MODELS and s.get('run')]
     if v2:

@@ -43,8 +43,9 @@ expect 1 "truncated.bin" -- eval "$model" --data "$tmp/truncated.bin"
 
 # ---- JSON output and consistency ---------------------------------------------------------
 expect 0 "" -- info "$model" --json
-json 'j.blocks === 3 * j.blocks_per_stage && j.downsampling.length === 2 && j.classes.length === 10'
-L=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).blocks)' "$tmp/out")
+# the count is num_blocks; "blocks" is only ever a per-block list (the page's model info)
+json 'j.num_blocks === 3 * j.blocks_per_stage && !("blocks" in j) && j.downsampling.length === 2 && j.classes.length === 10'
+L=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).num_blocks)' "$tmp/out")
 
 expect 0 "" -- eval "$model" "${data[@]}" --json
 json 'j.images === 64 && j.accuracy >= 0 && j.accuracy <= 1 && j.per_class.length === 10'
@@ -144,7 +145,7 @@ expect 1 "cannot read model file" -- run "$tmp/spec.json" --models "$tmp" "${dat
 expect 2 "run needs a SPEC" -- run
 
 expect 0 "" -- paths "$model" --json --k 0-2
-json "j.paths === 2 ** $L && j.length_counts.reduce((a, b) => a + b) === j.paths && j.remaining.length === 3"
+json "j.num_blocks === $L && !('blocks' in j) && j.paths === 2 ** $L && j.length_counts.reduce((a, b) => a + b) === j.paths && j.remaining.length === 3"
 json "j.remaining[0].fraction.every(f => f === 1) && j.remaining[2].fraction[$L] === 0"
 
 expect 0 "" -- bench "$model" --batch 4 --seconds 0.2 --json

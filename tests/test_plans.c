@@ -344,7 +344,7 @@ static void test_paths(void)
     char *json = NULL;
     unr_error err;
     CHECK(unr_paths_json(4, 0, 1, &json, &err) == UNR_OK, "paths JSON: %s", err.message);
-    const char *want = "{\"blocks\":4,\"paths\":16,\"length_counts\":[1,4,6,4,1],\"remaining\":["
+    const char *want = "{\"num_blocks\":4,\"paths\":16,\"length_counts\":[1,4,6,4,1],\"remaining\":["
                        "{\"deleted\":0,\"fraction\":[1,1,1,1,1]},{\"deleted\":1,\"fraction\":[1,0.75,0.5,0.25,0]}]}";
     CHECK(json && !strcmp(json, want), "paths JSON:\n  %s\n  want %s", json ? json : "(null)", want);
     free(json);

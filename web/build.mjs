@@ -69,7 +69,7 @@ function copyModels(opts) {
     found = { source: opts.modelsDir, models: files.map((f) => {
       const file = path.join(opts.modelsDir, f);
       const meta = readMetadata(file);
-      return { name: path.basename(f, '.safetensors'), file: f, blocks: 3 * Number(meta['unravel.blocks_per_stage']), kind: meta['unravel.block'], accuracy: null, bytes: fs.statSync(file).size, path: file };
+      return { name: path.basename(f, '.safetensors'), file: f, num_blocks: 3 * Number(meta['unravel.blocks_per_stage']), kind: meta['unravel.block'], accuracy: null, bytes: fs.statSync(file).size, path: file };
     }) };
   } else {
     found = findModels(root);

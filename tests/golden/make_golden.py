@@ -257,7 +257,7 @@ def make(name, kwargs, dtype, seed):
         f.write(blob)
     with open(os.path.join(HERE, name + '.json'), 'w') as f:
         json.dump({'model': name + '.safetensors', 'golden': name + '.golden', 'seed': seed,
-                   'dtype': dtype, 'metadata': meta, 'images': N_IMAGES, 'blocks': L,
+                   'dtype': dtype, 'metadata': meta, 'images': N_IMAGES, 'num_blocks': L,
                    'tolerance_hint': 'abs diff <= 1e-4 * (1 + |logit|) (float32 engine vs float64 reference)',
                    'plans': side}, f, indent=1)
     return name

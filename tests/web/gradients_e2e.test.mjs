@@ -37,7 +37,7 @@ try {
     check(series.some((s) => s.label.startsWith('effective paths') && s.values === b97.hi - b97.lo + 1), `the paths chart has the band as a series: ${JSON.stringify(series)}`);
   }
   const norm = JSON.parse(await page.getAttribute('[data-testid=chart-gradients-norm]', 'data-series'));
-  check(norm.length === 2 && norm[0].values === entry.blocks + 1, `the norm chart draws ${entry.blocks + 1} lengths beside the paper: ${JSON.stringify(norm)}`);
+  check(norm.length === 2 && norm[0].values === entry.num_blocks + 1, `the norm chart draws ${entry.num_blocks + 1} lengths beside the paper: ${JSON.stringify(norm)}`);
 
   // Live: 3 samples per length on the page's images, as the CLI computes them on the same records.
   await page.fill('[data-testid=gradients-samples]', '3');

@@ -74,8 +74,8 @@ export function goldenNames() {
 export function readGolden(file) {
   const buf = fs.readFileSync(file);
   if (buf.toString('latin1', 0, 4) !== 'UNRG' || buf.readUInt32LE(4) !== 1) throw new Error(`${file}: not a version 1 golden file`);
-  const [n, classes, blocks, plans] = [8, 12, 16, 20].map((o) => buf.readUInt32LE(o));
-  const expect = 24 + n * 3072 * 5 + plans * (8 * blocks + 4 * n * classes);
+  const [n, classes, numBlocks, plans] = [8, 12, 16, 20].map((o) => buf.readUInt32LE(o));
+  const expect = 24 + n * 3072 * 5 + plans * (8 * numBlocks + 4 * n * classes);
   if (buf.length !== expect) throw new Error(`${file}: ${buf.length} bytes, expected ${expect}`);
   const copy = (offset, bytes) => buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + bytes);
   const images = new Float32Array(copy(24, n * 3072 * 4));
@@ -83,13 +83,13 @@ export function readGolden(file) {
   const list = [];
   let at = 24 + n * 3072 * 5;
   for (let p = 0; p < plans; p++) {
-    const keep = new Int32Array(copy(at, 4 * blocks));
-    const order = new Int32Array(copy(at + 4 * blocks, 4 * blocks));
-    const logits = new Float32Array(copy(at + 8 * blocks, 4 * n * classes));
+    const keep = new Int32Array(copy(at, 4 * numBlocks));
+    const order = new Int32Array(copy(at + 4 * numBlocks, 4 * numBlocks));
+    const logits = new Float32Array(copy(at + 8 * numBlocks, 4 * n * classes));
     list.push({ keep, order, logits });
-    at += 8 * blocks + 4 * n * classes;
+    at += 8 * numBlocks + 4 * n * classes;
   }
-  return { n, classes, blocks, images, pixels, plans: list };
+  return { n, classes, num_blocks: numBlocks, images, pixels, plans: list };
 }
 
 function run(exe, args) {

@@ -88,9 +88,9 @@ static int logits(const char *model_path, const char *golden_path)
         fprintf(stderr, "native_ref: %s is not a golden file\n", golden_path);
         return 1;
     }
-    uint32_t n = u32(g + 8), classes = u32(g + 12), blocks = u32(g + 16), plans = u32(g + 20);
-    size_t expect = 24 + (size_t)n * 3072 * 5 + (size_t)plans * (8 * blocks + 4 * n * classes);
-    if (len != expect || classes != UNR_CLASSES || (int)blocks != unr_model_get_info(model)->num_blocks) {
+    uint32_t n = u32(g + 8), classes = u32(g + 12), num_blocks = u32(g + 16), plans = u32(g + 20);
+    size_t expect = 24 + (size_t)n * 3072 * 5 + (size_t)plans * (8 * num_blocks + 4 * n * classes);
+    if (len != expect || classes != UNR_CLASSES || (int)num_blocks != unr_model_get_info(model)->num_blocks) {
         fprintf(stderr, "native_ref: %s has the wrong size or shape\n", golden_path);
         return 1;
     }
@@ -102,11 +102,11 @@ static int logits(const char *model_path, const char *golden_path)
     for (uint32_t i = 0; i < plans; i++) {
         unr_plan plan;
         unr_plan_identity(model, &plan);
-        for (uint32_t b = 0; b < blocks; b++) {
+        for (uint32_t b = 0; b < num_blocks; b++) {
             plan.keep[b] = (unsigned char)u32(p + 4 * b);
-            plan.order[b] = (int)u32(p + 4 * (blocks + b));
+            plan.order[b] = (int)u32(p + 4 * (num_blocks + b));
         }
-        p += 8 * blocks + 4 * n * classes;
+        p += 8 * num_blocks + 4 * n * classes;
         unr_error err;
         if (unr_forward(model, &plan, images, (int)n, out, &err) != UNR_OK) {
             fprintf(stderr, "native_ref: %s\n", err.message);
@@ -155,10 +155,10 @@ static int predict(const char *model_path, const char *data_path)
 
 static int gradient_draws(char **argv)
 {
-    int images[4096], order[UNR_MAX_BLOCKS], batch = atoi(argv[4]), blocks = atoi(argv[3]);
+    int images[4096], order[UNR_MAX_BLOCKS], batch = atoi(argv[4]), num_blocks = atoi(argv[3]);
     unr_error err;
-    if (batch < 1 || batch > 4096 || blocks < 1 || blocks > UNR_MAX_BLOCKS ||
-        unr_gradient_draw(atoi(argv[2]), blocks, batch, 0, 0, strtoull(argv[5], NULL, 10),
+    if (batch < 1 || batch > 4096 || num_blocks < 1 || num_blocks > UNR_MAX_BLOCKS ||
+        unr_gradient_draw(atoi(argv[2]), num_blocks, batch, 0, 0, strtoull(argv[5], NULL, 10),
                           atoi(argv[6]), images, order, NULL, &err) != UNR_OK) {
         fprintf(stderr, "native_ref: bad gradient draw arguments\n");
         return 1;
@@ -166,7 +166,7 @@ static int gradient_draws(char **argv)
     printf("{\"images\":[");
     for (int i = 0; i < batch; i++) printf("%s%d", i ? "," : "", images[i]);
     printf("],\"order\":[");
-    for (int i = 0; i < blocks; i++) printf("%s%d", i ? "," : "", order[i]);
+    for (int i = 0; i < num_blocks; i++) printf("%s%d", i ? "," : "", order[i]);
     printf("]}\n");
     return 0;
 }

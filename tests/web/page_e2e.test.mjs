@@ -20,7 +20,7 @@ const modelsDir = path.join(distDir, 'models');
 const modelFile = path.join(modelsDir, entry.file);
 const dataFile = path.join(distDir, 'data', dataInfo.file); // the very records the page evaluates
 fs.mkdirSync(outDir, { recursive: true });
-const L = entry.blocks;
+const L = entry.num_blocks;
 
 /** The CLI's summary for a spec the page shows (its data-spec), on the page's records. */
 function cliRun(spec) {

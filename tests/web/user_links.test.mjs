@@ -33,8 +33,8 @@ check(refuseFile({ name: 'ok.safetensors', size: MAX_MODEL_BYTES }) === null, 'a
 
 // ---- links ------------------------------------------------------------------------------------
 const sha = 'ab'.repeat(32);
-const shipped = [{ name: 'resnet20', blocks: 9, compare: 'plain20' }, { name: 'plain20', blocks: 9 }];
-const mine = { name: 'tiny', blocks: 6, user: true, sha256: sha };
+const shipped = [{ name: 'resnet20', num_blocks: 9, compare: 'plain20' }, { name: 'plain20', num_blocks: 9 }];
+const mine = { name: 'tiny', num_blocks: 6, user: true, sha256: sha };
 const models = [...shipped, mine];
 check(modelRef(shipped[0]) === 'resnet20' && modelRef(mine) === `tiny~${sha.slice(0, 16)}`, `modelRef: ${modelRef(shipped[0])}, ${modelRef(mine)}`);
 

@@ -335,12 +335,35 @@ try {
   phase('persistence: reload');
   await page.selectOption('#model-select', DROPPED);
   await page.waitForFunction((ref) => location.hash.includes(`model=${ref}`), `${DROPPED}~${droppedSha.slice(0, 16)}`, { timeout: 10000 });
+  // Its record as the page stored it before the count was named num_blocks (`blocks`): the
+  // reload must still know its 9 blocks (the picker's label, and the link's deleted=9 checked
+  // against them).
+  const legacy = await page.evaluate((sha) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('unravel', 1);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('user-models', 'readwrite');
+      const store = tx.objectStore('user-models');
+      const get = store.get(sha);
+      get.onsuccess = () => {
+        const { num_blocks: count, ...rest } = get.result;
+        store.put({ ...rest, blocks: count });
+      };
+      tx.oncomplete = () => (open.result.close(), resolve(get.result.num_blocks));
+      tx.onerror = () => reject(tx.error);
+    };
+  }), droppedSha);
+  check(legacy === 9, `the page stores the dropped file's count as num_blocks (${legacy})`);
+  await page.evaluate(() => { location.hash += '&deleted=9'; });
+  await page.waitForFunction(() => location.hash.includes('deleted=9'), null, { timeout: 10000 });
   await page.reload();
   await ready(page);
   await page.waitForFunction((name) => document.querySelector('#model-select').value === name, DROPPED, { timeout: 60000 }).catch(() => {});
   check(JSON.stringify(await userOptions(page)) === JSON.stringify([TINY, DROPPED]), `after a reload both files are in the picker (${await userOptions(page)})`);
   check(await selected(page) === DROPPED, `the link reopens the selected file from storage (${await selected(page)})`);
-  check(await page.locator('[data-testid=link-problems]').count() === 0, 'with no complaint about the link');
+  check(await page.locator('[data-testid=link-problems]').count() === 0, `with no complaint about the link, deleted=9 included (${await page.locator('[data-testid=link-problems]').allTextContents()})`);
+  const label = await page.locator(`#model-select option[value="${DROPPED}"]`).textContent();
+  check(label.startsWith(`${DROPPED} — 9 blocks`), `a record stored with the old key still says 9 blocks ("${label}")`);
   await page.waitForSelector('[data-testid=diagram] .block[data-block="6"]', { timeout: 60000 });
 
   phase('remove');

@@ -56,7 +56,7 @@ for (const name of goldenNames()) {
   for (const engine of engines) {
     const flavour = engine.simd ? 'simd' : 'plain';
     const model = engine.loadModel(fs.readFileSync(modelFile), modelFile);
-    check(model.info.num_blocks === golden.blocks, `${name} (${flavour}): ${model.info.num_blocks} blocks, golden file says ${golden.blocks}`);
+    check(model.info.num_blocks === golden.num_blocks, `${name} (${flavour}): ${model.info.num_blocks} blocks, golden file says ${golden.num_blocks}`);
     golden.plans.forEach((plan, p) => {
       const logits = model.forward(golden.images, golden.n, { keep: plan.keep, order: plan.order });
       let bad = 0;

@@ -19,7 +19,7 @@ let worst = 0;
 for (const name of ['preact_a', 'postact_b', 'preact_a_wide', 'preact_b_nobn', 'preact_a_small_scale']) {
   const modelFile = path.join(goldenDir, `${name}.safetensors`);
   const native = cliJson('gradients', modelFile, '--data', dataFile, '--samples', String(SAMPLES), '--batch', String(BATCH), '--seed', String(SEED), '--threads', '2');
-  const L = native.blocks;
+  const L = native.num_blocks;
   const nativeDraws = nativeJson('gradient-draws', String(N), String(L), String(BATCH), String(SEED), '4');
   for (const engine of engines) {
     const flavour = engine.simd ? 'simd' : 'plain';

@@ -26,7 +26,7 @@ const seenBlocks = new Set();
 for (const file of files) {
   const bytes = fs.readFileSync(file);
   const name = path.basename(file, '.safetensors');
-  const L = cliJson('info', file).blocks;
+  const L = cliJson('info', file).num_blocks;
   const cli = cliJson('paths', file, '--k', `0-${L}`);
   delete cli.model;
   for (const engine of engines) {
@@ -34,7 +34,7 @@ for (const file of files) {
     const model = engine.loadModel(bytes, name);
     const paths = model.info.paths;
     check(JSON.stringify(paths) === JSON.stringify(cli), `${name} (${flavour}): info.paths equals the CLI's paths --json`);
-    check(paths.blocks === L && paths.paths === 2 ** L && paths.remaining.length === L + 1 && paths.remaining.every((r, d) => r.deleted === d && r.fraction.length === L + 1),
+    check(paths.num_blocks === L && paths.paths === 2 ** L && paths.remaining.length === L + 1 && paths.remaining.every((r, d) => r.deleted === d && r.fraction.length === L + 1),
       `${name} (${flavour}): ${L} blocks, 2^${L} paths, remaining for 0..${L} deletions`);
     model.free();
   }

@@ -133,9 +133,9 @@ export class Lab {
 
   // A user's file as a picker entry (a manifest entry plus user, sha256, bytes, fileName).
   // stored: whether the browser's storage holds it.
-  addUserEntry({ sha256, name, fileName, bytes, blocks, about }, stored = true) {
+  addUserEntry({ sha256, name, fileName, bytes, num_blocks, about }, stored = true) {
     const taken = new Set(this.models.map((m) => m.name));
-    const entry = { name: taken.has(name) ? nameFromFile(name, taken) : name, file: fileName, fileName, blocks, note: 'your file', about, kind: 'user', user: true, sha256, bytes, stored };
+    const entry = { name: taken.has(name) ? nameFromFile(name, taken) : name, file: fileName, fileName, num_blocks, note: 'your file', about, kind: 'user', user: true, sha256, bytes, stored };
     this.models = [...this.models, entry];
     noteUserModel(sha256, fileName);
     for (const fn of this.modelListeners) fn();
@@ -172,7 +172,7 @@ export class Lab {
       return { entry: existing, duplicate: true, stored: true };
     }
     const record = { sha256: loaded.sha256, name: nameFromFile(file.name, new Set(this.models.map((m) => m.name))), fileName: file.name,
-      bytes: bytes.buffer, blocks: loaded.info.num_blocks, about: describeInfo(loaded.info), added: Date.now() };
+      bytes: bytes.buffer, num_blocks: loaded.info.num_blocks, about: describeInfo(loaded.info), added: Date.now() };
     const entry = this.addUserEntry(record, false);
     this.loaded.set(entry.name, Promise.resolve({ name: entry.name, entry, id, sha256: loaded.sha256, info: loaded.info, precomputed: null, gradients: null }));
     let stored = true;

@@ -112,7 +112,7 @@ function findModel(models, value) {
 const blockList = (text) => text.split(',').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
 
 /**
- * The state a hash asks for, checked against the build's models (manifest entries: name, blocks)
+ * The state a hash asks for, checked against the build's models (manifest entries: name, num_blocks)
  * and the number of test images it ships. Returns {state, problems}; state holds only what the
  * hash gave validly (null or absent: the page's default).
  */
@@ -130,7 +130,7 @@ export function parseHash(hash, { models, maxImages }) {
     if (found) model = state.model = found;
     else bad('model', wanted, why, `showing ${fallbackModel?.name}`);
   }
-  const L = model?.blocks ?? 0;
+  const L = model?.num_blocks ?? 0;
 
   if (params.has('compare')) {
     const c = params.get('compare');

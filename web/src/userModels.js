@@ -47,7 +47,7 @@ export const forgetUserModel = (sha256) => userFiles.delete(sha256);
 export const userFileOf = (spec) => userFiles.get(spec?.model?.sha256) ?? null;
 
 // ---- storage: IndexedDB, one record per file, keyed by its SHA-256 -----------------------------
-// {sha256, name, fileName, bytes (ArrayBuffer), blocks, about, added}
+// {sha256, name, fileName, bytes (ArrayBuffer), num_blocks, about, added}
 
 const DB_NAME = 'unravel';
 const STORE = 'user-models';
@@ -86,13 +86,17 @@ async function transaction(mode, fn) {
   return result;
 }
 
+// Records stored before the count took the C API's name (num_blocks) call it `blocks`.
+const renamedCount = ({ blocks, ...r }) => (r.num_blocks === undefined && Number.isInteger(blocks) ? { ...r, num_blocks: blocks } : r);
+
 /** The stored records, oldest first; {records, problem} (problem: why storage is unusable). */
 export async function storedModels() {
   try {
     // The lab waits for this at start: a storage that never answers must not keep it waiting.
     const late = new Promise((_, reject) => setTimeout(() => reject(new Error('the browser\'s storage did not answer within 5 s')), 5000));
     const records = await Promise.race([transaction('readonly', (store) => store.getAll()), late]);
-    return { records: records.filter((r) => r?.bytes instanceof ArrayBuffer && /^[0-9a-f]{64}$/.test(r.sha256)).sort((a, b) => a.added - b.added), problem: null };
+    const kept = records.filter((r) => r?.bytes instanceof ArrayBuffer && /^[0-9a-f]{64}$/.test(r.sha256)).sort((a, b) => a.added - b.added);
+    return { records: kept.map(renamedCount), problem: null };
   } catch (e) {
     return { records: [], problem: e?.message ?? String(e) };
   }

@@ -31,7 +31,7 @@ function entryFor(file, name, extra = {}) {
   return {
     name,
     file: path.basename(file),
-    blocks: extra.blocks ?? (Number.isFinite(perStage) ? 3 * perStage : null),
+    num_blocks: extra.num_blocks ?? (Number.isFinite(perStage) ? 3 * perStage : null),
     kind: extra.kind ?? describe(meta),
     accuracy: extra.accuracy ?? null,
     bytes: fs.statSync(file).size,
@@ -41,7 +41,7 @@ function entryFor(file, name, extra = {}) {
   };
 }
 
-/** [{name, file, blocks, kind, accuracy, bytes, path}] and where the list came from. */
+/** [{name, file, num_blocks, kind, accuracy, bytes, path}] and where the list came from. */
 export function findModels(root) {
   const manifest = path.join(root, 'models', 'manifest.json');
   if (fs.existsSync(manifest)) {
@@ -55,7 +55,7 @@ export function findModels(root) {
         console.warn(`build: ${manifest} lists ${relative}, which is missing; skipped`);
         continue;
       }
-      models.push(entryFor(file, m.name ?? path.basename(file, '.safetensors'), { ...m, blocks: Number.isInteger(m.blocks) ? m.blocks : undefined }));
+      models.push(entryFor(file, m.name ?? path.basename(file, '.safetensors'), { ...m, num_blocks: Number.isInteger(m.num_blocks) ? m.num_blocks : undefined }));
     }
     // A comparison names a model of this build, or none.
     for (const m of models) if (m.compare && !models.some((x) => x.name === m.compare)) delete m.compare;

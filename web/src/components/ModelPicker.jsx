@@ -1,7 +1,7 @@
 // ModelPicker.jsx - choose one of the networks this build ships or the user opened from a file
 // (listed apart, as "your files"), one to compare it with, and how many of the page's test images
 // live runs use.
-const describe = (m) => `${m.name} — ${m.blocks} blocks${typeof m.accuracy === 'number' ? `, ${(m.accuracy > 1 ? m.accuracy : 100 * m.accuracy).toFixed(1)}% test accuracy` : ''}${m.note ? ` (${m.note})` : ''}`;
+const describe = (m) => `${m.name} — ${m.num_blocks} blocks${typeof m.accuracy === 'number' ? `, ${(m.accuracy > 1 ? m.accuracy : 100 * m.accuracy).toFixed(1)}% test accuracy` : ''}${m.note ? ` (${m.note})` : ''}`;
 
 // The shipped networks, then the user's own files in a group of their own.
 function Options({ models, label }) {
