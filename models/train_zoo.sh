@@ -29,7 +29,8 @@ PY="nice -n 19 ${PYTHON:-/usr/bin/python3}"
 # Linux autogroups share the CPU equally between sessions whatever their processes' nice values,
 # so under `setsid` (as the README starts it) nice alone leaves this job a full share (measured:
 # 62% of a core beside two busy CLI runs). Lower this session's autogroup too.
-if [ -w /proc/self/autogroup ]; then echo 19 > /proc/self/autogroup; fi
+# (Best effort: some kernels, gVisor's for one, have no such file or refuse the write.)
+if [ -w /proc/self/autogroup ]; then echo 19 2>/dev/null > /proc/self/autogroup || true; fi
 train() {  # name arch epochs [extra flags]
     name=$1; arch=$2; epochs=$3; shift 3
     case " ${ONLY:-$name} " in *" $name "*) ;; *) return ;; esac
