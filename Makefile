@@ -62,10 +62,12 @@ test-asan: asan data
 
 # One suite after the other: test-web reconfigures $(BUILD), which must not happen while
 # test-native's ctest runs in it (make -j test).
-# Test-only packages: PyTorch for the importer's test (models/import_torch.py).
+# Test-only packages: PyTorch for the importer's and the training recipe's tests, Pillow for
+# the recipe's packed data (models/pack_data.py).
 test-deps: deps
-	@dpkg -s python3-torch >/dev/null 2>&1 || { echo "installing: python3-torch"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch; }
+	@missing=$$(for p in python3-torch python3-pil; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
 test: test-deps
 	$(MAKE) test-native

@@ -14,13 +14,18 @@ to --state (default models/training/<name>.pt, a file tracked by git).  Commit
 it, and the same command on another machine that has only the repository
 continues where it stopped; the state file is removed once the model is exported.
 --deadline stops before an epoch that would end after a given time (a machine
-lent for a fixed time), the state saved as after any epoch.  A state written by a different run definition is
+lent for a fixed time), --stop-after after a number of epochs in this process (a
+job that trains in chunks); the state is saved as after any epoch.  A state written by a different run definition is
 refused, never silently mixed.  When the last epoch is done the model is
 exported to --out with a summary JSON beside it; rerunning then does nothing.
 
 --val N holds out N training images (a seeded choice) to make recipe choices
 on; the test batch is evaluated for the log only and never used to pick
-anything.
+anything.  Short-path training (resnet110-short) is such a choice: with --val,
+each logged epoch also measures the validation accuracy with the residual
+branches scaled by train_blocks/L, and the summary records which test-time
+rule won on the last epoch (test_scale_choice); --test-scale then ships a
+network with that rule (from such a pilot's summary) or a stated one.
 
 Needs Debian's python3-torch: run with /usr/bin/python3.
 Example:
@@ -73,9 +78,16 @@ def parse_args(argv=None):
     p.add_argument('--deadline', type=float, default=0,
                    help='Unix time: stop (state saved) before an epoch that would end after it; '
                         'for machines lent for a fixed time. Not part of the run definition')
+    p.add_argument('--stop-after', type=int, default=0,
+                   help='stop (state saved) after this many epochs in this process; the next '
+                        'run continues. Not part of the run definition')
     p.add_argument('--limit-train', type=int, default=0,
                    help='use only the first N training images (smoke tests of the recipe)')
     p.add_argument('--dtype', choices=['F32', 'F16'], default='F32')
+    p.add_argument('--test-scale', default='1',
+                   help="short-path nets: the residual branches' test-time scale in the exported "
+                        "file: '1', 'fraction' (train_blocks/L) or a pilot run's summary JSON, "
+                        "whose validation choice is taken. Not part of the run definition")
     p.add_argument('--data', default=None, help='CIFAR-10 tarball/folder (default $UNRAVEL_DATA)')
     p.add_argument('--out', required=True, help='exported .safetensors path')
     p.add_argument('--state', default=None,
@@ -131,6 +143,55 @@ def evaluate(model, images, labels, device, batch=500):
     return correct / len(images)
 
 
+def fraction_scale(model):
+    """Short-path training's branch fraction train_blocks/L as a test-time scale, per block."""
+    L = len(model.blocks())
+    return [model.train_blocks / L] * L
+
+
+def evaluate_scaled(model, images, labels, device, scales):
+    """Accuracy with the residual branches scaled by scales, the model's own scale restored."""
+    saved = [blk.scale for blk in model.blocks()]
+    model.set_residual_scale(scales)
+    try:
+        return evaluate(model, images, labels, device)
+    finally:
+        model.set_residual_scale(saved)
+
+
+def test_scale_choice(history, model, n_val):
+    """From a short-path run with a validation split: which test-time rule (scale 1 or
+    train_blocks/L) the last epoch's validation accuracy favours, or None."""
+    last = history[-1] if history else {}
+    if model.train_blocks is None or 'val_acc_scaled' not in last:
+        return None
+    L = len(model.blocks())
+    return {'rule': 'fraction' if last['val_acc_scaled'] > last['val_acc'] else '1',
+            'fraction': '%d/%d' % (model.train_blocks, L), 'epoch': last['epoch'],
+            'val_acc_scale_1': last['val_acc'], 'val_acc_scale_fraction': last['val_acc_scaled'],
+            'validation_images': n_val}
+
+
+def resolve_test_scale(arg, model):
+    """--test-scale -> (rule '1' or 'fraction', where the rule came from). Raises ValueError."""
+    source = 'stated (--test-scale %s)' % arg
+    rule = arg
+    if arg not in ('1', 'fraction'):
+        try:
+            with open(arg) as f:
+                choice = json.load(f).get('test_scale_choice')
+        except (OSError, ValueError) as e:
+            raise ValueError('--test-scale %s: cannot read a pilot summary (%s)' % (arg, e))
+        if not isinstance(choice, dict) or choice.get('rule') not in ('1', 'fraction'):
+            raise ValueError('--test-scale %s: the summary holds no test_scale_choice (a short-path '
+                             'run with --val writes one)' % arg)
+        rule = choice['rule']
+        source = 'validation choice of %s: %s' % (os.path.basename(arg), json.dumps(choice))
+    if rule == 'fraction' and model.train_blocks is None:
+        raise ValueError("--test-scale fraction: this network trains every block (no short paths)")
+    return rule, source
+
+
 def cpuinfo_field(name):
     """The first value of a /proc/cpuinfo field ('model name', 'flags'), or '' where there is none."""
     try:
@@ -174,7 +235,9 @@ def load_state(path, args, device):
     """The saved training state of this run, or None; refuses a state of another run."""
     if not os.path.exists(path):
         return None
-    ck = torch.load(path, map_location=device)
+    # The repository's own state file holds Python numbers and strings beside tensors; PyTorch
+    # 2.6 and later (a lent GPU machine has 2.11) load weights only by default and refuse it.
+    ck = torch.load(path, map_location=device, weights_only=False)
     saved = ck.get('run')
     if saved is None:
         # States written before runs recorded their definition (stop 14's resnet110 began so):
@@ -235,6 +298,11 @@ def main(argv=None):
         torch.backends.cudnn.benchmark = True
 
     model = make_model(args).to(device).to(memory_format=torch.channels_last)
+    if args.test_scale in ('1', 'fraction'):  # a pilot's summary may appear while this trains
+        try:
+            resolve_test_scale(args.test_scale, model)
+        except ValueError as e:
+            raise SystemExit('%s: %s' % (name, e))
     use_bf16 = args.amp == 'bf16' or (args.amp == 'auto' and native_bf16(device))
     decay = [p for n_, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n_, p in model.named_parameters() if p.ndim <= 1]
@@ -265,7 +333,7 @@ def main(argv=None):
         print('resumed from %s at epoch %d of %d' % (state_path, start_epoch, args.epochs), flush=True)
     # A segment is one stretch of epochs on one machine: the summary records each.
     segment = {'first_epoch': start_epoch + 1, 'last_epoch': start_epoch, 'hardware': hardware(device),
-               'torch': torch.__version__, 'precision': 'bf16 autocast' if use_bf16 else 'float32',
+               'torch': str(torch.__version__), 'precision': 'bf16 autocast' if use_bf16 else 'float32',
                'data': os.path.basename(data_path),
                'started_utc': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), 'train_time_s': 0.0}
 
@@ -278,10 +346,14 @@ def main(argv=None):
         gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)  # same order on resume
         perm = torch.randperm(len(xtr), generator=gen)
         # An epoch's time as measured in this process (a resumed state's history may come from
-        # another machine); the first epoch here always starts.
+        # another machine); the first epoch here starts unless the deadline has passed.
         if args.deadline and time.time() + epoch_s > args.deadline:
             print('deadline: epoch %d (about %.0f s) would end after it; stopping with %d of %d '
                   'epochs done' % (epoch + 1, epoch_s, epoch, args.epochs), flush=True)
+            return
+        if args.stop_after and epoch - start_epoch >= args.stop_after:
+            print('stop-after: %d epochs trained here; stopping with %d of %d epochs done' % (
+                args.stop_after, epoch, args.epochs), flush=True)
             return
         t0, cpu0 = time.time(), time.process_time()
         # Sums kept on the device and read once per epoch: a read per step would make a GPU
@@ -326,6 +398,9 @@ def main(argv=None):
                'hardware': segment['hardware']}
         if xval is not None:
             rec['val_acc'] = evaluate(model, xval, yval, device)
+            if model.train_blocks is not None:
+                rec['val_acc_scaled'] = evaluate_scaled(model, xval, yval, device,
+                                                        fraction_scale(model))
         if (epoch + 1) % args.eval_every == 0 or epoch + 1 == args.epochs:
             # Logged for the record only; nothing is ever selected on it.
             rec['test_acc'] = evaluate(model, xte, yte, device)
@@ -336,11 +411,27 @@ def main(argv=None):
                                 'rng': torch.get_rng_state(),
                                 'elapsed': elapsed, 'history': history, 'segments': segments})
 
-    # The final model is the last epoch's: no selection at all.
+    # The final model is the last epoch's: no selection at all. Only a short-path net's
+    # test-time scale is chosen, on validation images (a pilot's), never on the test batch.
+    try:
+        test_scale, test_scale_source = resolve_test_scale(args.test_scale, model)
+    except ValueError as e:
+        raise SystemExit('%s: %s; the training state is kept, rerun to export' % (name, e))
     model = model.to('cpu').to(memory_format=torch.contiguous_format).eval()
+    extra_metadata = None
+    if model.train_blocks is not None:
+        if test_scale == 'fraction':
+            model.set_residual_scale(fraction_scale(model))
+        # Informational (the engine reads only unravel.residual_scale): how it was trained and why
+        # its branches are or are not scaled.
+        extra_metadata = {'unravel.short_paths': '%d of %d residual branches per training '
+                          'mini-batch; test-time scale %s, %s' % (
+                              model.train_blocks, len(model.blocks()),
+                              '%d/%d' % (model.train_blocks, len(model.blocks()))
+                              if test_scale == 'fraction' else '1', test_scale_source)}
     test_acc = evaluate(model, xte, yte, torch.device('cpu'))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    export_model(model, args.out, dtype=args.dtype)
+    export_model(model, args.out, dtype=args.dtype, extra_metadata=extra_metadata)
     test_acc_f32 = test_acc
     if args.dtype != 'F32':
         # The card reports the shipped file: PyTorch evaluates the weights as rounded on export.
@@ -357,12 +448,18 @@ def main(argv=None):
         'steps': step_count, 'epochs_done': step_count // steps_per_epoch,
         'train_time_s': round(elapsed, 1), 'segments': segments,
         'hardware': sorted({seg['hardware'] for seg in segments}),
-        'torch': torch.__version__, 'data': os.path.basename(data_path),
+        'torch': str(torch.__version__), 'data': os.path.basename(data_path),
         'data_sha256': data.sha256_file(data_path), 'pytorch_test_acc': test_acc,
         'pytorch_test_acc_f32': test_acc_f32,
         'file': os.path.basename(args.out), 'bytes': os.path.getsize(args.out), 'dtype': args.dtype,
         'history': history,
     }
+    if model.train_blocks is not None:
+        summary['train_blocks'] = model.train_blocks
+        summary['test_scale'] = {'rule': test_scale, 'source': test_scale_source}
+        choice = test_scale_choice(history, model, args.val)
+        if choice is not None:
+            summary['test_scale_choice'] = choice
     with open(summary_path(args.out), 'w') as f:
         json.dump(summary, f, indent=1)
     # The summary now records the whole run, and a rerun does nothing: the state is not needed.

@@ -52,10 +52,12 @@ train resnet20 resnet20 60
 train plain20 plain20 60
 train resnet110-sd resnet110-sd 40 --dtype F16
 # Whether resnet110-short scales its branches by 23/54 at test time is chosen on a validation
-# split: a pilot holds out 5000 training images; the shipped run then trains on all 50000, as
-# resnet110 does, so that their accuracies compare.
+# split: a pilot holds out 5000 training images and its summary records the rule that won
+# (test_scale_choice); the shipped run trains on all 50000, as resnet110 does, so that their
+# accuracies compare, and exports with the pilot's rule (before the pilot has finished it
+# stops at the export, its state kept, and a rerun exports).
 train resnet110-short-pilot resnet110-short 10 --val 5000 --dtype F16
-train resnet110-short resnet110-short 40 --dtype F16
+train resnet110-short resnet110-short 40 --dtype F16 --test-scale resnet110-short-pilot.json
 train resnet20-seed2 resnet20 60 --seed 2
 train resnet20-seed3 resnet20 60 --seed 3
 wait  # PARALLEL: until every run has ended
