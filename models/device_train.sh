@@ -1,34 +1,79 @@
 #!/bin/sh
 # device_train.sh - the zoo's training runs (train_zoo.sh) on a lent CUDA GPU: the device tool's
-# machine (one H200; at most 10 minutes a command; 64 MiB of working tree up; 8 files of at most
-# 16 MiB back from $OUT). Three steps:
+# machine (one H200, PyTorch 2.11 there; at most 10 minutes a command; 64 MiB of working tree up;
+# 8 files of at most 16 MiB back from $OUT). Four steps:
 #
 #  1. here, once: pack the data small enough to travel (never commit it: it is CIFAR-10)
 #       echo /.device/ >> .git/info/exclude
 #       /usr/bin/python3 models/pack_data.py --data "$UNRAVEL_DATA" --out .device/cifar10.unrpack --subsampling 420
-#  2. on the device (one call; MINUTES leaves time for the start, the data and the copy back):
+#  2. here, before each call: sh models/device_train.sh --check .device/cifar10.unrpack
+#     (what the call would send, against the 64 MiB it takes; each unfinished ResNet-110 state
+#     committed is 14 MB of it)
+#  3. on the device (one call; runs of the zoo v2 issue, then of the training-experiments issue):
 #       run(command="sh models/device_train.sh 8 .device/cifar10.unrpack resnet110 resnet110-b resnet20 plain20",
 #           carry=[".device"], timeout_s=600)
+#       run(command="sh models/device_train.sh 8 .device/cifar10.unrpack resnet110-sd resnet110-short-pilot resnet110-short resnet20-seed2 resnet20-seed3",
+#           carry=[".device"], timeout_s=600)
 #     Every named run starts at once from its committed state and stops, state saved, before an
-#     epoch that would end more than MINUTES from now. $OUT/<name>.tar then holds the run's log
-#     and either its exported model with its summary (finished) or its training state.
-#  3. here: sh models/device_train.sh --unpack DIR   (DIR: where the tool put the files), then
-#     commit models/training and any exported model. Rerunning step 2 or train_zoo.sh continues.
+#     epoch that would end more than MINUTES from now; one minute later whatever still runs is
+#     stopped (states are written atomically, so the last finished epoch's stays). $OUT/<name>.tar
+#     then holds the run's log and either its exported model with its summary (finished) or its
+#     training state. Tip: give_back right after, unless the next call follows at once.
+#  4. here: UNRAVEL_DATA=... sh models/device_train.sh --unpack DIR   (DIR: where the tool put the
+#     files). It puts each run's files in place and re-measures every exported model on the real
+#     test batch (remeasure.py: the device only had the packed, re-encoded test images). Then
+#     commit models/training, the exported models and their summaries. Rerunning step 3 or
+#     train_zoo.sh continues.
 set -e
 cd "$(dirname "$0")"
-if [ "$1" = "--unpack" ]; then
-    [ -d "$2" ] || { echo "device_train.sh: --unpack needs the folder holding the .tar files" >&2; exit 2; }
-    for t in "$2"/*.tar; do
-        name=$(basename "$t" .tar)
-        tar -xf "$t"
-        # A finished run replaces its state by the exported model.
-        if tar -tf "$t" | grep -qx "$name.json"; then rm -f "training/$name.pt"; fi
-        echo "$name: $(tail -n 1 "logs/$name.device.log")"
+LIMIT=67108864  # the device tool's upload: 64 MiB of working tree, carried paths included
+
+if [ "$1" = "--check" ]; then
+    [ -f "../$2" ] || [ -f "$2" ] || { echo "usage: sh models/device_train.sh --check PACKED-DATA" >&2; exit 2; }
+    pack=$(stat -c %s "../$2" 2>/dev/null || stat -c %s "$2")
+    # What a call sends: tracked files and untracked ones git does not ignore, plus the carried data.
+    tree=$(cd .. && git ls-files -z --cached --others --exclude-standard | xargs -0 stat -c %s 2>/dev/null |
+           awk '{s += $1} END {print s + 0}')
+    for state in training/*.pt; do
+        [ -f "$state" ] && echo "unfinished run's state: models/$state, $(stat -c %s "$state") bytes"
     done
+    echo "a call sends $tree bytes of working tree + $pack of packed data = $((tree + pack)) of $LIMIT"
+    if [ $((tree + pack)) -gt $LIMIT ]; then
+        echo "device_train.sh: over the upload limit by $((tree + pack - LIMIT)) bytes: finish a run" \
+             "on this machine first (train_zoo.sh), or pack the data smaller" >&2
+        exit 1
+    fi
     exit 0
 fi
+
+if [ "$1" = "--unpack" ]; then
+    [ -d "$2" ] || { echo "device_train.sh: --unpack needs the folder holding the .tar files" >&2; exit 2; }
+    finished=""
+    for t in "$2"/*.tar; do
+        [ -f "$t" ] || { echo "device_train.sh: no .tar files in $2" >&2; exit 1; }
+        name=$(basename "$t" .tar)
+        tar -xf "$t"
+        # A finished run replaces its state by the exported model and its summary.
+        if tar -tf "$t" | grep -qx "$name.json"; then
+            rm -f "training/$name.pt"
+            finished="$finished $name.json"
+        fi
+        echo "$name: $(tail -n 1 "logs/$name.device.log" | cut -c1-200)"
+    done
+    if [ -n "$finished" ]; then
+        if [ -z "$UNRAVEL_DATA" ]; then
+            echo "device_train.sh: set UNRAVEL_DATA to the real CIFAR-10 and run:" \
+                 "/usr/bin/python3 models/remeasure.py$(echo "$finished" | sed 's| | models/|g')" >&2
+            exit 1
+        fi
+        ${PYTHON:-/usr/bin/python3} remeasure.py $finished
+    fi
+    exit 0
+fi
+
 if [ $# -lt 3 ]; then
-    echo "usage: sh models/device_train.sh MINUTES PACKED-DATA NAME... | --unpack DIR" >&2; exit 2
+    echo "usage: sh models/device_train.sh MINUTES PACKED-DATA NAME... | --check PACKED-DATA | --unpack DIR" >&2
+    exit 2
 fi
 minutes=$1; data=$2; shift 2
 [ -f "../$data" ] && data="../$data"  # a path given from the repository root
@@ -39,8 +84,11 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader ||
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available())'
 mkdir -p logs
 for name; do : > "logs/$name.log"; done  # this machine's log of each run only
-UNRAVEL_DATA=$data PARALLEL=1 PYTHON=python3 ONLY="$*" \
-    DEADLINE=$(( $(date +%s) + 60 * minutes )) sh train_zoo.sh
+# The deadline stops runs between epochs; the timeout is the backstop that leaves time to pack
+# the results before the tool's limit (an export, evaluated on the GPU, takes seconds).
+UNRAVEL_DATA=$data PARALLEL=1 PYTHON=python3 ONLY="$*" DEADLINE=$(( $(date +%s) + 60 * minutes )) \
+    timeout $(( 60 * minutes + 60 )) sh train_zoo.sh || echo "training phase ended: rc $?"
+pkill -f 'train.py --arch' 2>/dev/null && sleep 2 || true
 for name; do
     cp "logs/$name.log" "logs/$name.device.log"
     files="logs/$name.device.log"

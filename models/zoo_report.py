@@ -185,8 +185,12 @@ def write_cards(rows, delete_k=None):
         acc = 100 * ev['accuracy']
         target = ('%.1f%% (%s)' % (t, 'met' if acc >= t else 'short by %.2f points' % (t - acc))) if t else '-'
         pt = '%.2f%%' % (100 * s['pytorch_test_acc'])
-        if s['dtype'] != 'F32':
+        if s['dtype'] != 'F32' and s.get('pytorch_test_acc_f32') is not None:
             pt += ' (float32 weights before export: %.2f%%)' % (100 * s['pytorch_test_acc_f32'])
+        elif s['dtype'] != 'F32' and s.get('pytorch_test_acc_f32_packed') is not None:
+            # Trained from a packed upload (remeasure.py): those weights stayed on that machine.
+            pt += ' (float32 weights before export, on the packed test images: %.2f%%)' % (
+                100 * s['pytorch_test_acc_f32_packed'])
         out.append('| `%s` | %.2f%% | %s | %s | %d | %.2f MB %s | %.1f | %.0f min | %d |' % (
             s['file'], acc, pt, target, info['params'],
             os.path.getsize(os.path.join(HERE, s['file'])) / 1e6, s['dtype'], s['epochs_done'],
@@ -197,12 +201,18 @@ def write_cards(rows, delete_k=None):
             hw = summary['hardware']
             return ', '.join(hw) if isinstance(hw, list) else hw
         setups = sorted({'%s, %s' % (hardware_of(r[1]), r[1].get('precision', 'float32')) for r in rows})
-        out.append('\nTrained on the 50000 training images of `%s` (sha256 `%s`) on %s; PyTorch %s, '
+        # Each data file the runs trained on (a GPU's upload is a packed copy: pack_data.py).
+        by_data = {}
+        for r in rows:
+            by_data.setdefault((r[1]['data'], r[1]['data_sha256']), []).append(r[0])
+        data_line = '; '.join('`%s` (sha256 `%s`)%s' % (d, sha, '' if len(by_data) == 1 else ': ' + ', '.join(names))
+                              for (d, sha), names in by_data.items())
+        out.append('\nTrained on the 50000 training images of %s on %s; PyTorch %s, '
                    'batch %d, SGD momentum 0.9 (Nesterov), weight decay %g, one-cycle learning rate '
                    '(warm-up then cosine decay). Accuracies are on '
                    'the full 10000-image test batch; the engine and PyTorch agree to within 0.1 points '
                    '(CTest `zoo` re-checks the engine\'s figure). Schedules: %s.' % (
-                       s['data'], s['data_sha256'], '; '.join(setups), s['torch'], s['batch'],
+                       data_line, '; '.join(setups), ', '.join(sorted({str(r[1]['torch']) for r in rows})), s['batch'],
                        s['weight_decay'], '; '.join('%s: %s' % (r[0], r[1]['schedule']) for r in rows)))
     out.append('\n## What deleting one block does\n\nFrom the tables below: test error of the whole '
                'network, and with one block deleted (`unravel sweep delete-one`, 10000 test images). '

@@ -13,7 +13,8 @@ layout (random images, so no dataset is needed), on tiny networks:
   --test-scale fraction is refused for a network that trains every block.
 - With the CLI: the engine predicts what PyTorch predicts from both short-path files (one with
   the 23/54 scale, one without) on every image whose top two logits are 1e-3 apart.
-- Training from a packed file (pack_data.py, the GPU machine's upload) works.
+- Training from a packed file (pack_data.py, the GPU machine's upload) works, and remeasure.py
+  then records the accuracy on the real test batch, keeping the packed figure beside.
 Exit 77 (skip) without torch.
 """
 import json
@@ -223,6 +224,33 @@ with tempfile.TemporaryDirectory() as tmp:
     DATA = cmd_data
     check(rc == 0 and summary(tmp, 'frompack')['data'] == 'cifar.unrpack',
           'a run trains from a packed file and records it:\n' + log)
+
+    # remeasure.py: the real test batch replaces the packed one's accuracy, which is kept beside.
+    def remeasure(*args):
+        p = subprocess.run([sys.executable, os.path.join(MODELS, 'remeasure.py'), *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return p.returncode, p.stdout
+    packed_acc = summary(tmp, 'frompack')['pytorch_test_acc']
+    rc, log = remeasure(os.path.join(tmp, 'frompack.json'), '--data', DATA)
+    after = summary(tmp, 'frompack')
+    import data
+    images, labels = (torch.from_numpy(a) for a in data.load('test', DATA))
+    real_acc = train_py.evaluate(safetensors_io.load_model(os.path.join(tmp, 'frompack.safetensors'))[0],
+                                 images, labels, torch.device('cpu'))
+    check(rc == 0 and after['pytorch_test_acc'] == real_acc and after['pytorch_test_acc_packed'] == packed_acc
+          and after['test_data'] == 'cifar' and 'pytorch_test_acc_f32' not in after
+          and 'pytorch_test_acc_f32_packed' in after, 'remeasure.py records the real test batch:\n' + log)
+    rc, log = remeasure(os.path.join(tmp, 'frompack.json'), '--data', DATA)
+    check(rc == 0 and summary(tmp, 'frompack')['pytorch_test_acc_packed'] == packed_acc,
+          'a second remeasure keeps the packed figure:\n' + log)
+    before = read_bytes(os.path.join(tmp, 'whole.json'))
+    rc, log = remeasure(os.path.join(tmp, 'whole.json'), '--data', DATA)
+    check(rc == 0 and 'nothing to do' in log and read_bytes(os.path.join(tmp, 'whole.json')) == before,
+          'a run trained on the real data is left alone:\n' + log)
+    rc, log = remeasure(os.path.join(tmp, 'frompack.json'), '--data', packed)
+    check(rc != 0 and 'cifar.unrpack' in log and 'real test batch' in log, 'a packed --data is refused:\n' + log)
+    rc, log = remeasure(os.path.join(tmp, 'nosuch.json'), '--data', DATA)
+    check(rc != 0 and 'nosuch.json' in log, 'a missing summary is named:\n' + log)
 
 print('%d checks, %d failures' % (checks, failures))
 sys.exit(1 if failures else 0)
