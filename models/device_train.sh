@@ -85,10 +85,10 @@ python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.i
 mkdir -p logs
 for name; do : > "logs/$name.log"; done  # this machine's log of each run only
 # The deadline stops runs between epochs; the timeout is the backstop that leaves time to pack
-# the results before the tool's limit (an export, evaluated on the GPU, takes seconds).
+# the results before the tool's limit (an export, evaluated on the GPU, takes seconds). timeout
+# signals its whole process group, so the runs train_zoo.sh started in the background too.
 UNRAVEL_DATA=$data PARALLEL=1 PYTHON=python3 ONLY="$*" DEADLINE=$(( $(date +%s) + 60 * minutes )) \
     timeout $(( 60 * minutes + 60 )) sh train_zoo.sh || echo "training phase ended: rc $?"
-pkill -f 'train.py --arch' 2>/dev/null && sleep 2 || true
 for name; do
     cp "logs/$name.log" "logs/$name.device.log"
     files="logs/$name.device.log"
