@@ -5,6 +5,7 @@ folder, or a single .bin batch.  Records are 3073 bytes: label, then 1024 R,
 1024 G, 1024 B bytes.  A truncated or malformed batch raises ValueError.
 The path defaults to the UNRAVEL_DATA environment variable.
 """
+import functools
 import hashlib
 import os
 import tarfile
@@ -97,9 +98,17 @@ def sha256_file(path):
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _normalisation(mean, std, device):
+    """Mean and std as [1,3,1,1] tensors on device, made once: a GPU would wait for its queued
+    work at every copy of new ones."""
+    import torch
+    m = torch.tensor(mean, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+    s = torch.tensor(std, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+    return m, s
+
+
 def normalise(images_u8, mean=MEAN, std=STD):
     """uint8 torch tensor [B,3,32,32] -> float32 normalised."""
-    import torch
-    m = torch.tensor(mean, dtype=torch.float32, device=images_u8.device).view(1, 3, 1, 1)
-    s = torch.tensor(std, dtype=torch.float32, device=images_u8.device).view(1, 3, 1, 1)
+    m, s = _normalisation(tuple(mean), tuple(std), images_u8.device)
     return (images_u8.float() / 255.0 - m) / s

@@ -115,22 +115,32 @@ def make_model(args):
                        shortcut_bn=args.shortcut_bn == 'true')
 
 
-def augment(batch_u8, gen):
-    """Pad 4 (zeros), random 32x32 crop, random horizontal flip; uint8 in, uint8 out, on the
-    batch's device. The draws come from the CPU generator gen, so that a run sees the same crops
-    and flips on a CPU and on a GPU."""
+def augment_draws(gen, steps, batch):
+    """An epoch's crop offsets (rows, columns) and flips, [steps, batch] each, drawn from the CPU
+    generator gen in the order of one step after another (rows, columns, flips), so that a run
+    sees the same crops and flips on a CPU and on a GPU. Drawn for the whole epoch at once: a
+    GPU then gets them in one copy, where a copy per step would make it wait for the queued
+    work each time."""
+    oy, ox, flip = [], [], []
+    for _ in range(steps):
+        oy.append(torch.randint(0, 9, (batch,), generator=gen))
+        ox.append(torch.randint(0, 9, (batch,), generator=gen))
+        flip.append(torch.rand(batch, generator=gen) < 0.5)
+    return torch.stack(oy), torch.stack(ox), torch.stack(flip)
+
+
+def augment(batch_u8, oy, ox, flip):
+    """Pad 4 (zeros), 32x32 crop at rows oy, columns ox, horizontal flip where flip; uint8 in,
+    uint8 out, all on the batch's device."""
     B, dev = batch_u8.shape[0], batch_u8.device
     padded = torch.nn.functional.pad(batch_u8, (4, 4, 4, 4))
-    oy = torch.randint(0, 9, (B,), generator=gen)
-    ox = torch.randint(0, 9, (B,), generator=gen)
-    ar = torch.arange(32)
+    ar = torch.arange(32, device=dev)
     rows = (oy[:, None] + ar)[:, None, :, None]
     cols = (ox[:, None] + ar)[:, None, None, :]
-    flip = torch.rand(B, generator=gen) < 0.5
     cols = torch.where(flip[:, None, None, None], cols.flip(-1), cols)
-    bi = torch.arange(B)[:, None, None, None]
-    ci = torch.arange(3)[None, :, None, None]
-    return padded[bi.to(dev), ci.to(dev), rows.to(dev), cols.to(dev)]
+    bi = torch.arange(B, device=dev)[:, None, None, None]
+    ci = torch.arange(3, device=dev)[None, :, None, None]
+    return padded[bi, ci, rows, cols]
 
 
 @torch.no_grad()
@@ -345,6 +355,8 @@ def main(argv=None):
         model.train()
         gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)  # same order on resume
         perm = torch.randperm(len(xtr), generator=gen)
+        draws = augment_draws(gen, steps_per_epoch, args.batch)
+        perm, draws = perm.to(xtr.device), [d.to(xtr.device) for d in draws]
         # An epoch's time as measured in this process (a resumed state's history may come from
         # another machine); the first epoch here starts unless the deadline has passed.
         if args.deadline and time.time() + epoch_s > args.deadline:
@@ -362,8 +374,8 @@ def main(argv=None):
         tot_correct = torch.zeros((), dtype=torch.int64, device=device)
         seen = 0
         for step in range(steps_per_epoch):
-            idx = perm[step * args.batch:(step + 1) * args.batch].to(xtr.device)
-            x = data.normalise(augment(xtr[idx], gen)).to(device)
+            idx = perm[step * args.batch:(step + 1) * args.batch]
+            x = data.normalise(augment(xtr[idx], *(d[step] for d in draws))).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
             y = ytr[idx].to(device)
             lr = lr_at(step_count / total_steps)
