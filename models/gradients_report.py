@@ -170,7 +170,10 @@ def update(cli, data=None, threads='2', models_dir=HERE, where=PRECOMPUTED, name
                 cmd += ['--samples', str(samples)]
             if data:
                 cmd += ['--data', data]
-            result = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise SystemExit('%s: exit %d: %s' % (' '.join(cmd), p.returncode, p.stderr.strip()))
+            result = json.loads(p.stdout)
         result['model'] = name + '.safetensors'  # not the path it was run from
         with open(precomputed_path(name, where), 'w') as f:
             # The same head as the page's other precomputed files (web/tools/precompute.mjs).

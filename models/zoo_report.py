@@ -57,13 +57,21 @@ FIGURES = os.path.join(HERE, '..', 'web', 'src', 'paper-figures.json')
 CHANCE = 90.0  # % error of a network that guesses
 
 
+def run_json(cmd):
+    """The JSON a CLI command prints; its own message when it fails."""
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit('%s: exit %d: %s' % (' '.join(cmd), p.returncode, p.stderr.strip()))
+    return json.loads(p.stdout)
+
+
 def cli(args, *argv):
     cmd = [args.cli, *argv, '--json']
     if args.data:
         cmd += ['--data', args.data]
     if args.limit:
         cmd += ['--limit', str(args.limit)]
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    return run_json(cmd)
 
 
 _sha256 = {}
@@ -100,8 +108,7 @@ def cached(args, name, model_path, what, compute):
 
 def measure(args, name, model_path, sweep=True):
     """The engine's info, accuracy and (unless sweep is False) delete-one sweep of a model."""
-    info = cached(args, name, model_path, 'info', lambda: json.loads(subprocess.run(
-        [args.cli, 'info', model_path, '--json'], check=True, capture_output=True, text=True).stdout))
+    info = cached(args, name, model_path, 'info', lambda: run_json([args.cli, 'info', model_path, '--json']))
     ev = cached(args, name, model_path, 'eval', lambda: cli(args, 'eval', model_path))
     swept = cached(args, name, model_path, 'delete-one', lambda: cli(args, 'sweep', 'delete-one', model_path)) if sweep else None
     return info, ev, swept
