@@ -225,9 +225,11 @@ class Costs:
         self.rise = {b: e - self.base for b, e in self.errors.items()}
         self.down = info['downsampling']
         self.ordinary = [r for b, r in sorted(self.rise.items()) if b not in self.down and b != 1]
-        self.mean = statistics.mean(self.ordinary)
-        self.median = statistics.median(self.ordinary)
-        self.worst = max((r, b) for b, r in self.rise.items() if b not in self.down and b != 1)
+        # (A network of one block per stage has no ordinary block: no zoo network.)
+        self.mean = statistics.mean(self.ordinary) if self.ordinary else float('nan')
+        self.median = statistics.median(self.ordinary) if self.ordinary else float('nan')
+        self.worst = max(((r, b) for b, r in self.rise.items() if b not in self.down and b != 1),
+                         default=(float('nan'), 0))
         self.over = sum(r > 1.0 for r in self.ordinary)
 
     def more_robust_than(self, other):
