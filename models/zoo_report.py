@@ -284,8 +284,8 @@ class Facts:
         if noise is None:
             return None, 'no seed-to-seed spread is measured yet (resnet20-seed2, -seed3), so whether that is more than noise is open'
         within = abs(diff) <= noise
-        return within, '%s resnet20\'s seed-to-seed range of %s (three seeds, one recipe)' % (
-            'within' if within else 'more than', pts(noise))
+        return within, '%s resnet20\'s seed-to-seed range of %s (%d seeds, one recipe)' % (
+            'within' if within else 'more than', pts(noise), len(self.spread[0]))
 
     # ---- the verdicts --------------------------------------------------------------------------
     def sd_accuracy(self):
@@ -402,7 +402,11 @@ class Facts:
     def training_of(self, name, s):
         kind = KIND.get(name)
         if kind == 'stochastic-depth':
-            return ' with stochastic depth (linear decay to survival 0.5, branches scaled by it at test time)'
+            scaled = self.rows[name][1].get('residual_scale')  # all ones where nothing is scaled
+            scaled = scaled if scaled and any(abs(v - 1) > 1e-6 for v in scaled) else None
+            return ' with stochastic depth (survival falling linearly to %s; %s)' % (
+                '%g' % round(scaled[-1], 4) if scaled else '0.5',
+                'branches scaled by it at test time' if scaled else 'its file scales no branch at test time')
         if kind == 'short-paths':
             return ' on short paths (%s of %d residual branches per mini-batch; %s)' % (
                 s.get('train_blocks', 23), self.rows[name][1]['num_blocks'], self.test_scale_said(name, s))
@@ -421,10 +425,9 @@ class Facts:
         if not (have_sd or have_short or len(self.spread[0]) >= 2):
             return []
         out = ['\n## The paper\'s training experiments: stochastic depth (Fig. 8) and short paths (section 5)\n',
-               'resnet110-sd and resnet110-short are trained with resnet110\'s recipe, epochs and seed '
-               '(models/train_zoo.sh); all numbers are the engine\'s on %s. One run per network cannot '
-               'establish significance: the seed-to-seed spread of resnet20 (three seeds, one recipe) '
-               'below is the yardstick for differences of accuracy.\n' % self.images_said()]
+               '%s All numbers are the engine\'s on %s. One run per network cannot establish significance: '
+               'the seed-to-seed spread of resnet20 (seeds of one recipe) below is the yardstick for '
+               'differences of accuracy.\n' % (self.recipes_said(), self.images_said())]
         out.append('### What reproduced and what did not\n')
         verdicts = self.verdicts()
         for what, ok, sentence in verdicts:
@@ -438,6 +441,24 @@ class Facts:
         if have_short:
             out.extend(self.short_section())
         return out
+
+    def recipes_said(self):
+        """Whether the experiments ran resnet110's recipe, epochs and seed (their run definitions
+        equal but for the architecture, which carries the training method)."""
+        base = self.rows['resnet110'][0].get('run') if 'resnet110' in self.rows else None
+        said = []
+        for name in ('resnet110-sd', 'resnet110-short'):
+            if name not in self.rows:
+                continue
+            run = self.rows[name][0].get('run')
+            if not (base and run):
+                said.append('%s: no run definition to compare with resnet110\'s.' % name)
+                continue
+            differ = sorted(k for k in set(run) | set(base) if k != 'arch' and run.get(k) != base.get(k))
+            said.append('%s ran resnet110\'s recipe, epochs and seed.' % name if not differ else
+                        '%s differs from resnet110\'s run in %s.' % (name, ', '.join(
+                            '%s (%s against %s)' % (k, run.get(k), base.get(k)) for k in differ)))
+        return ' '.join(said)
 
     def images_said(self):
         return 'the first %d test images (--limit)' % self.args.limit if self.args.limit else 'all 10000 test images'
@@ -543,6 +564,10 @@ class Facts:
                     g = by[key].get(k)
                     cells.append('%.1f%% (%.1f-%.1f)' % (100 * g['median'], 100 * g['q1'], 100 * g['q3']) if g else '-')
                 out.append('| %d | %.1f%% | %s |' % (k, 100 * fig5a['median'][i], ' | '.join(cells)))
+        else:
+            out.append('\nDelete-k tables: not measured for %s (measured for a network whose summary records '
+                       'its run definition, i.e. trained by this recipe).' % ' and '.join(
+                           n for n in ('resnet110-short', 'resnet110') if n not in self.delete_k))
         out.extend(self.band_said(s, L))
         return out
 

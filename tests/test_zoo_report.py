@@ -154,6 +154,7 @@ def check_experiments(folder, card, manifest, label):
     check(('%+.2f' % sd.mean) in others and ('%d of %d' % (sd.over, len(sd.ordinary))) in others,
           '%s: ordinary blocks of resnet110-sd: mean %+.2f, %d over a point: %s' % (label, sd.mean, sd.over, others))
     check('Block 1 here holds the stem\'s activation' in card, label + ': the block-1 note')
+    check("resnet110-sd ran resnet110's recipe, epochs and seed." in card, label + ': the run definitions compared')
     accs = {n: cli('eval', os.path.join(folder, n + '.safetensors'))['accuracy'] * 100
             for n in ('resnet20', 'resnet20-seed2', 'resnet20-seed3')}
     spread = max(accs.values()) - min(accs.values())
