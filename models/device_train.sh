@@ -14,6 +14,9 @@
 #           carry=[".device"], timeout_s=600)
 #       run(command="sh models/device_train.sh 8 .device/cifar10.unrpack resnet110-sd resnet110-short-pilot resnet110-short resnet20-seed2 resnet20-seed3",
 #           carry=[".device"], timeout_s=600)
+#     and the recipe study on a validation split (train_zoo.sh's val-* runs, resnet20, cheap):
+#       run(command="sh models/device_train.sh 3 .device/cifar10.unrpack val-lr0.1 val-lr0.2 val-lr0.4 val-ls0.1",
+#           carry=[".device"], timeout_s=360)
 #     Every named run starts at once from its committed state and stops, state saved, before an
 #     epoch that would end more than MINUTES from now; one minute later whatever still runs is
 #     stopped (states are written atomically, so the last finished epoch's stays). $OUT/<name>.tar
