@@ -14,6 +14,9 @@
 #           carry=[".device"], timeout_s=600)
 #       run(command="sh models/device_train.sh 8 .device/cifar10.unrpack resnet110-sd resnet110-short-pilot resnet110-short resnet20-seed2 resnet20-seed3",
 #           carry=[".device"], timeout_s=600)
+#     and the recipe study on a validation split (train_zoo.sh's val-* runs, resnet20, cheap):
+#       run(command="sh models/device_train.sh 3 .device/cifar10.unrpack val-lr0.1 val-lr0.2 val-lr0.4 val-ls0.1",
+#           carry=[".device"], timeout_s=360)
 #     Every named run starts at once from its committed state and stops, state saved, before an
 #     epoch that would end more than MINUTES from now; one minute later whatever still runs is
 #     stopped (states are written atomically, so the last finished epoch's stays). $OUT/<name>.tar
@@ -24,6 +27,13 @@
 #     test batch (remeasure.py: the device only had the packed, re-encoded test images). Then
 #     commit models/training, the exported models and their summaries. Rerunning step 3 or
 #     train_zoo.sh continues.
+#  5. before a new model file lands on main (the tests check the zoo against its card and page):
+#     /usr/bin/python3 models/zoo_report.py writes models/README.md and manifest.json (CTest zoo:
+#     the manifest's accuracy is the engine's; the delete-k tables cost about 3 CPU-hours per
+#     ResNet-110, cached in models/checkpoints, so it resumes), and
+#     node web/tools/precompute.mjs --data PATH --only NAME rewrites the page's first paint for
+#     it (CTest precomputed: the file must be for the current model; an interrupted run keeps
+#     what it finished, and a rerun completes it).
 set -e
 cd "$(dirname "$0")"
 LIMIT=67108864  # the device tool's upload: 64 MiB of working tree, carried paths included
