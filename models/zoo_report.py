@@ -3,122 +3,193 @@
 
 For every trained model (models/<name>.json summary written by train.py, beside <name>.safetensors)
 it measures, with the engine's CLI on the full 10000-image test batch: accuracy and the delete-one
-sweep; PyTorch's accuracy comes from the training summary. Run after training:
+sweep; PyTorch's accuracy comes from the training summary. The 54-block networks get delete-k
+tables too, and the training experiments (resnet110-sd, resnet110-short: issue 13) their report
+beside resnet110 and the paper, with the seed-to-seed spread of resnet20 and a generated verdict
+on each of the paper's claims (in the card, and in the manifest's `description`, which the page
+shows where a network is chosen). Models that are not there yet are skipped. Run after training:
     /usr/bin/python3 models/zoo_report.py [--cli build/cli/unravel] [--data PATH]
+Measurements are cached (models/checkpoints/, not committed); an uncached run of the whole zoo
+takes hours of a 2-core CPU. For tests: --models DIR reads the models and keeps the cache there,
+--out DIR writes the card and manifest there, --precomputed DIR keeps the gradient results there
+(default web/src/precomputed, the page's), --limit N measures on the first N test images only
+(PyTorch's figures are then not compared), --gradient-samples N runs the gradient protocol
+with N samples per length instead of the paper's 1000.
 """
 import argparse
 import hashlib
 import json
+import math
 import os
 import statistics
+import struct
 import subprocess
 
-from gradients_report import section as gradients_section
+import gradients_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ORDER = ['resnet20', 'plain20', 'resnet56', 'resnet110', 'resnet110-b', 'resnet56-sd']
+ORDER = ['resnet20', 'plain20', 'resnet56', 'resnet110', 'resnet110-b', 'resnet110-sd', 'resnet110-short',
+         'resnet56-sd']
 KIND = {'resnet20': 'residual', 'resnet56': 'residual', 'resnet110': 'residual',
-        'resnet110-b': 'residual', 'plain20': 'plain', 'resnet56-sd': 'stochastic-depth'}
+        'resnet110-b': 'residual', 'plain20': 'plain', 'resnet56-sd': 'stochastic-depth',
+        'resnet110-sd': 'stochastic-depth', 'resnet110-short': 'short-paths'}
 # Zoo v2 aims (issue: zoo v2) on this JPEG-derived test batch.
 TARGET = {'resnet20': 87.5, 'resnet56': 88.0, 'resnet110': 89.5, 'resnet110-b': 89.5, 'plain20': 83.0}
-# Delete-one tables shown side by side (the paper's Fig. 8: stochastic depth vs plain training).
-COMPARE = {'resnet56-sd': 'resnet56', 'resnet110-b': 'resnet110'}
-# The page's comparison partner of each model (manifest "compare"): the paper's ResNet vs plain
-# (VGG-like) figure, Fig. 8's stochastic-depth twin, and the two shortcut types.
-PARTNER = {'resnet20': 'plain20', 'plain20': 'resnet20', 'resnet56': 'resnet56-sd',
-           'resnet56-sd': 'resnet56', 'resnet110': 'plain20', 'resnet110-b': 'resnet110'}
+# Delete-one tables shown side by side: stochastic depth and short paths against normal training
+# (the paper's Fig. 8, section 5), and the two shortcut types.
+COMPARE = {'resnet56-sd': 'resnet56', 'resnet110-b': 'resnet110', 'resnet110-sd': 'resnet110',
+           'resnet110-short': 'resnet110'}
+# The page's comparison partner of each model (manifest "compare"), the first of these in the zoo:
+# the paper's ResNet vs plain (VGG-like) figure, Fig. 8's stochastic-depth twin, the two shortcut
+# types, short-path training against normal.
+PARTNER = {'resnet20': ('plain20',), 'plain20': ('resnet20',), 'resnet56': ('resnet56-sd', 'resnet110'),
+           'resnet56-sd': ('resnet56',), 'resnet110': ('plain20',), 'resnet110-b': ('resnet110',),
+           'resnet110-sd': ('resnet110',), 'resnet110-short': ('resnet110',)}
+# Issue 13: resnet110-sd replaces resnet56-sd, which leaves the zoo once its replacement exists.
+REPLACED_BY = {'resnet56-sd': 'resnet110-sd'}
 # The full report of zoo v2 (downsampling costs, delete-k with and without the paper's
 # exclusions) is made for the 54-block networks, the paper's depth.
-DELETE_K_MODELS = ('resnet110', 'resnet110-b')
+DELETE_K_MODELS = ('resnet110', 'resnet110-b', 'resnet110-short')
+# Three seeds of resnet20 on one recipe: the seed-to-seed spread that resnet110-short's difference
+# from resnet110 is judged by. Measured, never shipped (not in the manifest).
+SEEDS = ('resnet20', 'resnet20-seed2', 'resnet20-seed3')
 FIGURES = os.path.join(HERE, '..', 'web', 'src', 'paper-figures.json')
+CHANCE = 90.0  # % error of a network that guesses
+
+
+def run_json(cmd):
+    """The JSON a CLI command prints; its own message when it fails."""
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit('%s: exit %d: %s' % (' '.join(cmd), p.returncode, p.stderr.strip()))
+    return json.loads(p.stdout)
 
 
 def cli(args, *argv):
     cmd = [args.cli, *argv, '--json']
     if args.data:
         cmd += ['--data', args.data]
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    if args.limit:
+        cmd += ['--limit', str(args.limit)]
+    return run_json(cmd)
+
+
+_sha256 = {}
 
 
 def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            h.update(chunk)
-    return h.hexdigest()
+    if path not in _sha256:
+        h = hashlib.sha256()
+        with open(path, 'rb') as f:
+            for chunk in iter(lambda: f.read(1 << 20), b''):
+                h.update(chunk)
+        _sha256[path] = h.hexdigest()
+    return _sha256[path]
 
 
-def measure(args, name, model_path):
-    """The engine's info, accuracy and delete-one sweep of a model. A sweep of ResNet-110 on
-    10000 images takes minutes, so results are kept in models/checkpoints/<name>/report.json
-    (not committed) and reused while the model file, the data and the CLI are unchanged."""
+def cached(args, name, model_path, what, compute):
+    """compute()'s result, kept in <models>/checkpoints/<name>/<what>.json (not committed) and
+    reused while the model file, the data, the CLI and --limit are unchanged: a delete-one sweep
+    of ResNet-110 on 10000 images takes minutes, its delete-k tables about an hour."""
     key = {'model': sha256_of(model_path), 'data': os.path.abspath(args.data or os.environ.get('UNRAVEL_DATA', '')),
-           'cli': os.path.getmtime(args.cli)}
-    cache = os.path.join(HERE, 'checkpoints', name, 'report.json')
-    if os.path.exists(cache):
-        kept = json.load(open(cache))
+           'cli': os.path.getmtime(args.cli), 'limit': args.limit}
+    path = os.path.join(args.models, 'checkpoints', name, what + '.json')
+    if os.path.exists(path):
+        with open(path) as f:
+            kept = json.load(f)
         if kept.get('key') == key:
-            return kept['info'], kept['eval'], kept['sweep']
-    info = json.loads(subprocess.run([args.cli, 'info', model_path, '--json'], check=True,
-                                     capture_output=True, text=True).stdout)
-    ev = cli(args, 'eval', model_path)
-    sweep = cli(args, 'sweep', 'delete-one', model_path)
-    os.makedirs(os.path.dirname(cache), exist_ok=True)
-    with open(cache, 'w') as f:
-        json.dump({'key': key, 'info': info, 'eval': ev, 'sweep': sweep}, f)
-    return info, ev, sweep
+            return kept['value']
+    value = compute()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump({'key': key, 'value': value}, f)
+    return value
+
+
+def measure(args, name, model_path, sweep=True):
+    """The engine's info, accuracy and (unless sweep is False) delete-one sweep of a model."""
+    info = cached(args, name, model_path, 'info', lambda: run_json([args.cli, 'info', model_path, '--json']))
+    ev = cached(args, name, model_path, 'eval', lambda: cli(args, 'eval', model_path))
+    swept = cached(args, name, model_path, 'delete-one', lambda: cli(args, 'sweep', 'delete-one', model_path)) if sweep else None
+    return info, ev, swept
 
 
 def measure_delete_k(args, name, model_path):
-    """Delete-k (k = 1..20, 20 draws each) from the paper's eligible blocks and from all blocks:
-    about an hour of a 2-core CPU per 54-block model, so cached like measure()."""
-    key = {'model': sha256_of(model_path), 'data': os.path.abspath(args.data or os.environ.get('UNRAVEL_DATA', '')),
-           'cli': os.path.getmtime(args.cli)}
-    cache = os.path.join(HERE, 'checkpoints', name, 'delete_k.json')
-    if os.path.exists(cache):
-        kept = json.load(open(cache))
-        if kept.get('key') == key:
-            return kept['paper'], kept['all']
-    out = {e: cli(args, 'sweep', 'delete-k', model_path, '--k', '1-20', '--trials', '20',
-                  '--seed', '1', '--eligible', e) for e in ('paper', 'all')}
-    os.makedirs(os.path.dirname(cache), exist_ok=True)
-    with open(cache, 'w') as f:
-        json.dump({'key': key, **out}, f)
-    return out['paper'], out['all']
+    """Delete-k (k = 1..20, 20 draws each) from the paper's eligible blocks and from all blocks."""
+    return tuple(cached(args, name, model_path, 'delete-k-' + e, lambda e=e: cli(
+        args, 'sweep', 'delete-k', model_path, '--k', '1-20', '--trials', '20', '--seed', '1', '--eligible', e))
+        for e in ('paper', 'all'))
 
 
-def main():
+def file_metadata(path):
+    """The __metadata__ of a .safetensors file (its header only)."""
+    with open(path, 'rb') as f:
+        (n,) = struct.unpack('<Q', f.read(8))
+        return json.loads(f.read(n)).get('__metadata__', {})
+
+
+def check_pytorch(args, model_path, s, ev):
+    """The engine and PyTorch agree on the test batch (not checked on a --limit subset)."""
+    if not args.limit and abs(ev['accuracy'] - s['pytorch_test_acc']) > 0.001:
+        raise SystemExit('%s: engine accuracy %.4f but PyTorch %.4f: more than 0.1 points apart' % (
+            model_path, ev['accuracy'], s['pytorch_test_acc']))
+
+
+def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument('--cli', default=os.path.join(HERE, '..', 'build', 'cli', 'unravel'))
     p.add_argument('--data', default=None)
-    args = p.parse_args()
+    p.add_argument('--limit', type=int, default=0, help='measure on the first N test images (tests)')
+    p.add_argument('--models', default=HERE, help='folder of the models, their summaries and the cache')
+    p.add_argument('--out', default=None, help='where README.md and manifest.json go (default: --models)')
+    p.add_argument('--precomputed', default=gradients_report.PRECOMPUTED, help='gradient results')
+    p.add_argument('--gradient-samples', type=int, default=gradients_report.SAMPLES)
+    p.add_argument('--threads', default='2', help='threads of the gradient protocol')
+    args = p.parse_args(argv)
+    args.out = args.out or args.models
+
+    def present(name):
+        return all(os.path.exists(os.path.join(args.models, name + ext)) for ext in ('.json', '.safetensors'))
+    shipped = [n for n in ORDER if present(n) and not present(REPLACED_BY.get(n, '\0'))]
     rows, manifest = [], []
-    for name in ORDER:
-        summary_path = os.path.join(HERE, name + '.json')
-        model_path = os.path.join(HERE, name + '.safetensors')
-        if not (os.path.exists(summary_path) and os.path.exists(model_path)):
-            continue
-        s = json.load(open(summary_path))
+    for name in shipped:
+        model_path = os.path.join(args.models, name + '.safetensors')
+        with open(os.path.join(args.models, name + '.json')) as f:
+            s = json.load(f)
         info, ev, sweep = measure(args, name, model_path)
-        if abs(ev['accuracy'] - s['pytorch_test_acc']) > 0.001:
-            raise SystemExit('%s: engine accuracy %.4f but PyTorch %.4f: more than 0.1 points apart' % (
-                model_path, ev['accuracy'], s['pytorch_test_acc']))
+        check_pytorch(args, model_path, s, ev)
         rows.append((name, s, info, ev, sweep))
         manifest.append({'name': name, 'file': name + '.safetensors', 'num_blocks': info['num_blocks'],
                          'kind': KIND[name], 'accuracy': round(ev['accuracy'], 4),
                          'pytorch_accuracy': round(s['pytorch_test_acc'], 4),
                          'bytes': os.path.getsize(model_path),
                          'downsampling': info['downsampling']})
-    names = {m['name'] for m in manifest}
     for m in manifest:
-        if PARTNER.get(m['name']) in names:
-            m['compare'] = PARTNER[m['name']]
-    delete_k = {name: measure_delete_k(args, name, os.path.join(HERE, name + '.safetensors'))
+        partner = next((n for n in PARTNER.get(m['name'], ()) if n in shipped), None)
+        if partner:
+            m['compare'] = partner
+    delete_k = {name: measure_delete_k(args, name, os.path.join(args.models, name + '.safetensors'))
                 for name, s, *_ in rows if name in DELETE_K_MODELS and s.get('run')}
-    with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
+    seeds = []
+    for name in SEEDS:
+        if present(name):
+            model_path = os.path.join(args.models, name + '.safetensors')
+            with open(os.path.join(args.models, name + '.json')) as f:
+                s = json.load(f)
+            ev = measure(args, name, model_path, sweep=False)[1]
+            check_pytorch(args, model_path, s, ev)
+            seeds.append((name, s, ev))
+    names = [r[0] for r in rows]
+    gradients_report.update(args.cli, args.data, args.threads, args.models, args.precomputed, names,
+                            args.gradient_samples)
+    gradients = {n: gradients_report.load_precomputed(n, args.precomputed) for n in names}
+    facts = Facts(args, rows, delete_k, seeds, gradients)
+    for m in manifest:
+        m['description'] = facts.description(m['name'])
+    with open(os.path.join(args.out, 'manifest.json'), 'w') as f:
         json.dump({'models': manifest}, f, indent=1)
         f.write('\n')
-    write_cards(rows, delete_k)
+    write_cards(rows, delete_k, facts, args.out, gradients_report.section(names, args.precomputed))
 
 
 def target_of(name, measured):
@@ -133,15 +204,432 @@ def sweep_errors(sweep):
     return {r['deleted'][0]: 100 * (1 - r['accuracy']) for r in sweep['rows']}
 
 
-def paper_fig5a():
+def figures():
     with open(FIGURES) as f:
-        return json.load(f)['fig5a_delete_k_random_blocks']
+        return json.load(f)
+
+
+def paper_fig5a():
+    return figures()['fig5a_delete_k_random_blocks']
+
+
+class Costs:
+    """A delete-one sweep as rises of error over the network's own intact error, in points.
+    'Ordinary' blocks are all but block 1 and the downsampling blocks (the paper's figures set
+    those apart); 'over' counts ordinary blocks costing more than one point. Mean and over are
+    the page's test of Fig. 8's claim too (web/src/components/DeleteOnePanel.jsx, moreRobust)."""
+
+    def __init__(self, info, sweep):
+        self.base = 100 * (1 - sweep['baseline']['accuracy'])
+        self.errors = sweep_errors(sweep)
+        self.rise = {b: e - self.base for b, e in self.errors.items()}
+        self.down = info['downsampling']
+        self.ordinary = [r for b, r in sorted(self.rise.items()) if b not in self.down and b != 1]
+        # (A network of one block per stage has no ordinary block: no zoo network.)
+        self.mean = statistics.mean(self.ordinary) if self.ordinary else float('nan')
+        self.median = statistics.median(self.ordinary) if self.ordinary else float('nan')
+        self.worst = max(((r, b) for b, r in self.rise.items() if b not in self.down and b != 1),
+                         default=(float('nan'), 0))
+        self.over = sum(r > 1.0 for r in self.ordinary)
+
+    def more_robust_than(self, other):
+        return self.mean < other.mean and self.over <= other.over
+
+
+def spread_of(seeds):
+    """Seed-to-seed spread of resnet20's accuracy (points) over the runs of one recipe (their
+    run definitions equal but for the seed): (runs used, [(name, why) left out], mean, sd, range)."""
+    def recipe(s):
+        return {k: v for k, v in (s.get('run') or {}).items() if k != 'seed'}
+    with_run = [x for x in seeds if x[1].get('run')]
+    reference = recipe(with_run[-1][1]) if with_run else None
+    used = [x for x in with_run if recipe(x[1]) == reference]
+    kept = {x[0] for x in used}
+    left = [(n, 'trained by another recipe' if s.get('run') else 'trained before runs were defined by '
+             'their arguments (zoo v1)') for n, s, _ in seeds if n not in kept]
+    if len(used) < 2:
+        return used, left, None, None, None
+    accs = [100 * ev['accuracy'] for _, _, ev in used]
+    return used, left, statistics.mean(accs), statistics.stdev(accs), max(accs) - min(accs)
+
+
+def pts(x):
+    return '%.2f points' % x
+
+
+class Facts:
+    """The measured numbers of the training experiments and the sentences they lead to. Every
+    verdict is a condition on the measurements, never a fixed conclusion."""
+
+    def __init__(self, args, rows, delete_k, seeds, gradients):
+        self.args = args
+        self.rows = {name: (s, info, ev, sweep) for name, s, info, ev, sweep in rows}
+        self.costs = {name: Costs(info, sweep) for name, (s, info, ev, sweep) in self.rows.items()}
+        self.delete_k = delete_k
+        self.seeds = seeds
+        self.spread = spread_of(seeds)
+        self.gradients = gradients
+        self.fig = figures()
+
+    def error(self, name):
+        return 100 * (1 - self.rows[name][2]['accuracy'])
+
+    def noise(self):
+        """resnet20's seed-to-seed range of accuracy (points), or None before two seeds exist."""
+        return self.spread[4]
+
+    def judged(self, diff):
+        """How a difference of error (points) compares with the seed-to-seed range."""
+        noise = self.noise()
+        if noise is None:
+            return None, 'no seed-to-seed spread is measured yet (resnet20-seed2, -seed3), so whether that is more than noise is open'
+        within = abs(diff) <= noise
+        return within, '%s resnet20\'s seed-to-seed range of %s (%d seeds, one recipe)' % (
+            'within' if within else 'more than', pts(noise), len(self.spread[0]))
+
+    # ---- the verdicts --------------------------------------------------------------------------
+    def sd_accuracy(self):
+        paper = self.fig['stochastic_depth_cifar10_test_error']
+        sd, full = self.error('resnet110-sd'), self.error('resnet110')
+        diff = full - sd  # > 0: stochastic depth has the lower error
+        within, why = self.judged(diff)
+        claim = 'Huang et al.: %.2f%% against %.2f%% error' % (
+            100 * paper['resnet110_stochastic_depth'], 100 * paper['resnet110_constant_depth'])
+        said = 'resnet110-sd has %.2f%% test error against resnet110\'s %.2f%%' % (sd, full)
+        if diff > 0 and within is False:
+            return True, 'Reproduced: stochastic depth lowers the error at this depth; %s, %s lower, %s (%s).' % (
+                said, pts(diff), why, claim)
+        if diff > 0 and within is None:
+            return None, 'Lower, as in the paper: %s, %s lower, but %s (%s).' % (said, pts(diff), why, claim)
+        if within:
+            return False, 'Not reproduced: %s, %s apart, %s: no gain from stochastic depth (%s).' % (
+                said, pts(abs(diff)), why, claim)
+        return False, 'Not reproduced: stochastic depth raises the error here; %s, %s higher%s (%s).' % (
+            said, pts(-diff), '' if within is None else ', ' + why, claim)
+
+    def sd_robust(self):
+        sd, full = self.costs['resnet110-sd'], self.costs['resnet110']
+        said = ('deleting one ordinary block (not block 1, not a downsampling block) raises resnet110-sd\'s '
+                'error over its own intact error by %s on average, over a point for %d of %d blocks; '
+                'resnet110\'s by %s, %d of %d' % (pts(sd.mean), sd.over, len(sd.ordinary), pts(full.mean),
+                                                   full.over, len(full.ordinary)))
+        if sd.more_robust_than(full):
+            return True, 'Reproduced (Fig. 8): the stochastic-depth network is the more robust one; %s.' % said
+        return False, 'Not reproduced (Fig. 8): the stochastic-depth network is not the more robust one; %s.' % said
+
+    def sd_downsampling(self):
+        sd, full = self.costs['resnet110-sd'], self.costs['resnet110']
+        said = '; '.join('block %d: %+.2f points (resnet110: %+.2f)' % (b, sd.rise[b], full.rise[b]) for b in sd.down)
+        under = [b for b in sd.down if sd.rise[b] < 1.0]
+        lower = all(sd.rise[b] < full.rise[b] for b in sd.down)
+        if len(under) == len(sd.down):
+            return True, ('Reproduced (Fig. 8): deleting a downsampling block costs the stochastic-depth network '
+                          'under a point, as the paper\'s block 19 does; %s.' % said)
+        if lower:
+            return False, ('Partly: deleting a downsampling block costs the stochastic-depth network less than '
+                           'resnet110, but not under a point as the paper\'s block 19; %s.' % said)
+        return False, ('Not reproduced (Fig. 8): the stochastic-depth network depends on its downsampling blocks '
+                       'no less than resnet110; %s.' % said)
+
+    def short_accuracy(self):
+        paper = self.fig['short_path_training']
+        short, full = self.error('resnet110-short'), self.error('resnet110')
+        diff = full - short
+        within, why = self.judged(diff)
+        claim = 'the paper: %.2f%% against %.2f%% error, "no statistically significant difference"' % (
+            100 * paper['error_short_paths'], 100 * paper['error_normal'])
+        said = 'resnet110-short has %.2f%% test error against resnet110\'s %.2f%%, %s apart' % (short, full, pts(abs(diff)))
+        if within:
+            return True, 'Reproduced: training on short paths only costs no accuracy beyond seed noise; %s, %s (%s).' % (
+                said, why, claim)
+        if within is None:
+            return None, 'Open: %s; %s (%s).' % (said, why, claim)
+        if diff > 0:
+            return False, 'Not as in the paper: short-path training has the lower error, %s; %s (%s).' % (said, why, claim)
+        return False, 'Not reproduced: short-path training costs accuracy; %s, %s (%s).' % (said, why, claim)
+
+    def verdicts(self):
+        """[(what, reproduced or None, sentence)] for every claim whose networks are measured."""
+        out = []
+        if {'resnet110-sd', 'resnet110'} <= self.rows.keys():
+            out.append(('Stochastic depth, accuracy',) + self.sd_accuracy())
+            out.append(('Stochastic depth, deleting one block (Fig. 8)',) + self.sd_robust())
+            out.append(('Stochastic depth, downsampling blocks (Fig. 8)',) + self.sd_downsampling())
+        if {'resnet110-short', 'resnet110'} <= self.rows.keys():
+            out.append(('Short paths only, accuracy (section 5)',) + self.short_accuracy())
+        return out
+
+    # ---- the page's description of each network -----------------------------------------------
+    def description(self, name):
+        s, info, ev, _ = self.rows[name]
+        c = self.costs[name]
+        depth = 2 * info['num_blocks'] + 2  # stem, two convolutions per block, classifier
+        what = '%s (%d blocks, %s)' % (
+            'Plain %d-layer network' % depth if not info['skip'] else '%sResNet-%d' % (
+                'Pre-activation ' if info['block'] == 'preact' else '', depth), info['num_blocks'],
+            'no skip connections' if not info['skip']
+            else 'projection shortcuts' if info['shortcut'] == 'B' else 'option-A shortcuts')
+        epochs = s['epochs_done']
+        out = ['%s, trained %s epochs%s: %.2f%% test accuracy.' % (
+            what, '%d' % epochs if epochs == int(epochs) else '%.1f' % epochs, self.training_of(name, s),
+            100 * ev['accuracy'])]
+        verdicts = [v for v in self.verdicts() if v[0].startswith(
+            {'resnet110-sd': 'Stochastic depth', 'resnet110-short': 'Short paths'}.get(name, '\0'))]
+        if verdicts:
+            out.extend(sentence for _, _, sentence in verdicts)
+        elif not info['skip']:
+            worst = max(c.errors.values())
+            out.append('Deleting any one layer gives %.1f%% to %.1f%% error (chance: %.0f%%), as a plain '
+                       'network does in the paper.' % (min(c.errors.values()), worst, CHANCE)
+                       if min(c.errors.values()) > CHANCE - 10 else
+                       'Deleting one layer gives %.1f%% to %.1f%% error; the paper\'s plain network went to '
+                       'chance (%.0f%%).' % (min(c.errors.values()), worst, CHANCE))
+        else:
+            down = ', '.join('block %d: %.1f%% error' % (b, c.errors[b]) for b in c.down)
+            out.append('Deleting one ordinary block costs a median %s (worst: block %d, %s); deleting a '
+                       'downsampling block: %s; block 1: %.1f%% error.' % (
+                           pts(c.median), c.worst[1], pts(c.worst[0]), down, c.errors[1]))
+            if info['num_blocks'] == 54:  # the paper's depth: its Fig. 3 beside
+                fig3 = self.fig['fig3_delete_one_block']
+                p = [100 * (e - fig3['baseline_error']) for e in fig3['resnet110']]
+                out.append('The paper\'s ResNet-110 (Fig. 3, %.1f%% error intact): a median %s, blocks 19 and 37: '
+                           '%.1f%% and %.1f%% error, block 1: %.1f%%.' % (
+                               100 * fig3['baseline_error'],
+                               pts(statistics.median(r for i, r in enumerate(p, 1) if i not in (1, 19, 37))),
+                               100 * fig3['resnet110'][18], 100 * fig3['resnet110'][36], 100 * fig3['resnet110'][0]))
+        return ' '.join(out)
+
+    def training_of(self, name, s):
+        kind = KIND.get(name)
+        if kind == 'stochastic-depth':
+            scaled = self.rows[name][1].get('residual_scale')  # all ones where nothing is scaled
+            scaled = scaled if scaled and any(abs(v - 1) > 1e-6 for v in scaled) else None
+            return ' with stochastic depth (survival falling linearly to %s; %s)' % (
+                '%g' % round(scaled[-1], 4) if scaled else '0.5',
+                'branches scaled by it at test time' if scaled else 'its file scales no branch at test time')
+        if kind == 'short-paths':
+            return ' on short paths (%s of %d residual branches per mini-batch; %s)' % (
+                s.get('train_blocks', 23), self.rows[name][1]['num_blocks'], self.test_scale_said(name, s))
+        return ''
+
+    def test_scale_said(self, name, s):
+        rule = (s.get('test_scale') or {}).get('rule')
+        L = self.rows[name][1]['num_blocks']
+        return 'branches scaled by %s/%d at test time' % (s.get('train_blocks'), L) if rule == 'fraction' else (
+            'branches unscaled at test time' if rule == '1' else 'test-time scale not recorded')
+
+    # ---- the card's section ---------------------------------------------------------------------
+    def section(self):
+        have_sd = {'resnet110-sd', 'resnet110'} <= self.rows.keys()
+        have_short = {'resnet110-short', 'resnet110'} <= self.rows.keys()
+        if not (have_sd or have_short or len(self.spread[0]) >= 2):
+            return []
+        out = ['\n## The paper\'s training experiments: stochastic depth (Fig. 8) and short paths (section 5)\n',
+               '%s All numbers are the engine\'s on %s. One run per network cannot establish significance: '
+               'the seed-to-seed spread of resnet20 (seeds of one recipe) below is the yardstick for '
+               'differences of accuracy.\n' % (self.recipes_said(), self.images_said())]
+        out.append('### What reproduced and what did not\n')
+        verdicts = self.verdicts()
+        for what, ok, sentence in verdicts:
+            out.append('- **%s.** %s' % (what, sentence))
+        missing = [n for n in ('resnet110', 'resnet110-sd', 'resnet110-short') if n not in self.rows]
+        if missing:
+            out.append('- Not measured yet: %s (not trained; models/train_zoo.sh trains them).' % ', '.join(missing))
+        out.extend(self.spread_section())
+        if have_sd:
+            out.extend(self.sd_section())
+        if have_short:
+            out.extend(self.short_section())
+        return out
+
+    def recipes_said(self):
+        """Whether the experiments ran resnet110's recipe, epochs and seed (their run definitions
+        equal but for the architecture, which carries the training method)."""
+        base = self.rows['resnet110'][0].get('run') if 'resnet110' in self.rows else None
+        said = []
+        for name in ('resnet110-sd', 'resnet110-short'):
+            if name not in self.rows:
+                continue
+            run = self.rows[name][0].get('run')
+            if not (base and run):
+                said.append('%s: no run definition to compare with resnet110\'s.' % name)
+                continue
+            differ = sorted(k for k in set(run) | set(base) if k != 'arch' and run.get(k) != base.get(k))
+            said.append('%s ran resnet110\'s recipe, epochs and seed.' % name if not differ else
+                        '%s differs from resnet110\'s run in %s.' % (name, ', '.join(
+                            '%s (%s against %s)' % (k, run.get(k), base.get(k)) for k in differ)))
+        return ' '.join(said)
+
+    def images_said(self):
+        return 'the first %d test images (--limit)' % self.args.limit if self.args.limit else 'all 10000 test images'
+
+    def spread_section(self):
+        used, left, mean, sd, rng = self.spread
+        out = ['\n### Seed-to-seed spread (resnet20)\n']
+        if not used and not left:
+            return out + ['No seed runs measured yet (resnet20-seed2, resnet20-seed3: models/train_zoo.sh).']
+        out.append('| run | seed | epochs | engine accuracy | test error |\n|---|---|---|---|---|')
+        for name, s, ev in used:
+            out.append('| %s | %d | %g | %.2f%% | %.2f%% |' % (name, s['seed'], s['epochs_done'], 100 * ev['accuracy'],
+                                                         100 * (1 - ev['accuracy'])))
+        for name, why in left:
+            out.append('| %s | left out: %s | | | |' % (name, why))
+        if mean is not None:
+            accs = [100 * ev['accuracy'] for *_, ev in used]
+            out.append('\nOver %d seeds: mean accuracy %.2f%%, standard deviation %s, range %s (%.2f%% to %.2f%%).' % (
+                len(used), mean, pts(sd), pts(rng), min(accs), max(accs)))
+        else:
+            out.append('\nFewer than two seeds of one recipe are measured: no spread yet.')
+        return out
+
+    def singled_out(self, name, paper_sd):
+        """Delete-one summary of name beside resnet110 (rises over each network's own intact error),
+        with the paper's values; paper_sd: add the paper's stochastic-depth column (Fig. 8)."""
+        c, full = self.costs[name], self.costs['resnet110']
+        fig3 = self.fig['fig3_delete_one_block']
+        p3 = [100 * e for e in fig3['resnet110']]
+        pbase = 100 * fig3['baseline_error']
+        fig8 = self.fig['fig8_stochastic_depth_delete_one_block']
+        sdbase = 100 * self.fig['stochastic_depth_cifar10_test_error']['resnet110_stochastic_depth']
+        paper54 = c.rise.keys() == set(range(1, 55))
+        head = '| deleted (error rise over the intact network, points) | %s | resnet110 |' % name
+        if paper54:
+            head += ' paper, ResNet-110 (Fig. 3) |' + (' paper, stochastic depth (Fig. 8) |' if paper_sd else '')
+        out = [head, '|---|---|---|' + ('---|' * (1 + paper_sd) if paper54 else '')]
+
+        def paper_cells(block):
+            if not paper54:
+                return ''
+            cells = ' %+.2f (%.1f%%) |' % (p3[block - 1] - pbase, p3[block - 1]) if block else ''
+            if paper_sd:
+                e = fig8['errors_by_block'].get(str(block)) if block else None
+                cells += ' %s |' % ('%+.2f (%.1f%%)' % (100 * e - sdbase, 100 * e) if e is not None else '-')
+            return cells
+        out.append('| nothing: intact error | %.2f%% | %.2f%% |%s' % (
+            c.base, full.base, (' %.2f%% |' % pbase + (' %.2f%% (Huang et al.) |' % sdbase if paper_sd else '')) if paper54 else ''))
+        for b in c.down:
+            out.append('| downsampling block %d | %+.2f | %+.2f |%s' % (b, c.rise[b], full.rise[b], paper_cells(b)))
+        p_others = [e - pbase for i, e in enumerate(p3, 1) if i not in (1, 19, 37)]
+        others = '| any other block but block 1: mean, median (worst); over 1 point | %+.2f, %+.2f (%+.2f); %d of %d | %+.2f, %+.2f (%+.2f); %d of %d |' % (
+            c.mean, c.median, c.worst[0], c.over, len(c.ordinary), full.mean, full.median, full.worst[0], full.over, len(full.ordinary))
+        if paper54:
+            others += ' %+.2f, %+.2f (%+.2f); %d of %d |' % (statistics.mean(p_others), statistics.median(p_others),
+                                                          max(p_others), sum(r > 1 for r in p_others), len(p_others))
+            if paper_sd:
+                lo, hi = fig8['other_blocks_error_range']
+                others += ' %.1f%% to %.1f%% error |' % (100 * lo, 100 * hi)
+        out.append(others)
+        out.append('| block 1 | %+.2f | %+.2f |%s' % (c.rise[1], full.rise[1], paper_cells(1)))
+        return out
+
+    def sd_section(self):
+        out = ['\n### resnet110-sd against resnet110\n']
+        paper = self.fig['stochastic_depth_cifar10_test_error']
+        out.append('Test error: resnet110-sd %.2f%%, resnet110 %.2f%% (Huang et al.\'s stochastic depth: %.2f%% '
+                   'against %.2f%%, on the original CIFAR-10).\n' % (
+                       self.error('resnet110-sd'), self.error('resnet110'), 100 * paper['resnet110_stochastic_depth'],
+                       100 * paper['resnet110_constant_depth']))
+        out.append('Deleting one block, as the rise of error over each network\'s own intact error (the paper\'s '
+                   'Fig. 8 curve lies lower than Fig. 3\'s partly because its intact error does); every block is in '
+                   'the table of the section "Delete one block" below. Fig. 8 is given in the paper\'s text only '
+                   'as a summary; its intact error is not stated, so its rises are taken over the %.2f%% of Huang '
+                   'et al.\n' % (100 * paper['resnet110_stochastic_depth']))
+        out.extend(self.singled_out('resnet110-sd', True))
+        out.append('\nBlock 1 here holds the stem\'s activation (pre-activation: its BatchNorm and ReLU are the '
+                   'first the stem\'s output meets), so deleting it is not the deletion the paper\'s Fig. 8 shows '
+                   'for its block 1, and the two values cannot match.')
+        return out
+
+    def short_section(self):
+        s = self.rows['resnet110-short'][0]
+        L = self.rows['resnet110-short'][1]['num_blocks']
+        out = ['\n### resnet110-short against resnet110\n']
+        paper = self.fig['short_path_training']
+        out.append('Test error: resnet110-short %.2f%%, resnet110 %.2f%% (the paper: %.2f%% against %.2f%%).\n' % (
+            self.error('resnet110-short'), self.error('resnet110'), 100 * paper['error_short_paths'],
+            100 * paper['error_normal']))
+        out.append(self.scale_evidence(s, L) + '\n')
+        out.extend(self.singled_out('resnet110-short', False))
+        if 'resnet110-short' in self.delete_k and 'resnet110' in self.delete_k:
+            fig5a = paper_fig5a()
+            out.append('\nDelete k random blocks (Fig. 5a), 20 draws per k, seed 1: median test error (quartiles). '
+                       '"paper" draws exclude block 1 and the downsampling blocks, "all" draws from every block.\n')
+            out.append('| k | paper median | resnet110-short, paper draws | resnet110, paper draws | '
+                       'resnet110-short, all blocks | resnet110, all blocks |\n|---|---|---|---|---|---|')
+            by = {(n, e): {g['k']: g['error'] for g in self.delete_k[n][i]['groups']}
+                  for n in ('resnet110-short', 'resnet110') for i, e in enumerate(('paper', 'all'))}
+            for i, k in enumerate(fig5a['k']):
+                cells = []
+                for key in (('resnet110-short', 'paper'), ('resnet110', 'paper'), ('resnet110-short', 'all'), ('resnet110', 'all')):
+                    g = by[key].get(k)
+                    cells.append('%.1f%% (%.1f-%.1f)' % (100 * g['median'], 100 * g['q1'], 100 * g['q3']) if g else '-')
+                out.append('| %d | %.1f%% | %s |' % (k, 100 * fig5a['median'][i], ' | '.join(cells)))
+        else:
+            out.append('\nDelete-k tables: not measured for %s (measured for a network whose summary records '
+                       'its run definition, i.e. trained by this recipe).' % ' and '.join(
+                           n for n in ('resnet110-short', 'resnet110') if n not in self.delete_k))
+        out.extend(self.band_said(s, L))
+        return out
+
+    def scale_evidence(self, s, L):
+        """The test-time rule of resnet110-short and the validation evidence for it."""
+        rule = (s.get('test_scale') or {}).get('rule')
+        meta = file_metadata(os.path.join(self.args.models, 'resnet110-short.safetensors')).get('unravel.short_paths')
+        text = 'Test-time rule: %s.' % self.test_scale_said('resnet110-short', s)
+        pilot_path = os.path.join(self.args.models, 'resnet110-short-pilot.json')
+        choice = None
+        if os.path.exists(pilot_path):
+            with open(pilot_path) as f:
+                choice = json.load(f).get('test_scale_choice')
+        if choice:
+            text += (' The evidence: a %d-epoch pilot (resnet110-short-pilot.json) held out %d training images; '
+                     'on them, after its last epoch, it had %.2f%% accuracy with the branches unscaled and %.2f%% '
+                     'with them scaled by %s, so the rule "%s" won.' % (
+                         choice['epoch'], choice['validation_images'], 100 * choice['val_acc_scale_1'],
+                         100 * choice['val_acc_scale_fraction'], choice['fraction'],
+                         'scale by %s' % choice['fraction'] if choice['rule'] == 'fraction' else 'unscaled'))
+            if rule and choice['rule'] != rule:
+                text += ' The shipped network does not follow it (%s).' % (s['test_scale'].get('source'))
+        else:
+            text += ' No pilot summary with a validation choice is here; the rule was %s.' % (
+                (s.get('test_scale') or {}).get('source', 'not recorded'))
+        if meta:
+            text += ' The file\'s metadata (`unravel.short_paths`): "%s".' % meta
+        return text
+
+    def band_said(self, s, L):
+        """resnet110-short's effective band (the gradient protocol) beside resnet110's and the paper's."""
+        g = {n: self.gradients.get(n) for n in ('resnet110-short', 'resnet110')}
+        if not g['resnet110-short']:
+            return ['\nEffective band: no gradient result for resnet110-short yet (models/gradients_report.py).']
+
+        def band(n, mass):
+            b = next(x for x in g[n]['result']['bands'] if abs(x['mass'] - mass) < 1e-9)
+            return b['lo'], b['hi']
+        k = s.get('train_blocks', 23)
+        # The lengths short-path training sees: Binomial(k, 1/2), its central 90%.
+        cdf, lo, hi = 0.0, None, None
+        for j in range(k + 1):
+            cdf += math.comb(k, j) / 2 ** k
+            if lo is None and cdf >= 0.05:
+                lo = j
+            if hi is None and cdf >= 0.95:
+                hi = j
+        short90 = band('resnet110-short', 0.9)
+        text = ('\nEffective band (the gradient protocol: section "Gradient flow by path length" below): '
+                'resnet110-short\'s 90%% band is lengths %d-%d (97%%: %d-%d)' % (short90 + band('resnet110-short', 0.97)))
+        if g['resnet110']:
+            text += ', resnet110\'s %d-%d (97%%: %d-%d)' % (band('resnet110', 0.9) + band('resnet110', 0.97))
+        text += ('; the paper\'s ResNet-110: 7-16 (97%%: 5-17). Training ran paths of Binomial(%d, 1/2) '
+                 'blocks, 90%% of them %d-%d long (mean %.1f): %s its 90%% band.' % (
+                     k, lo, hi, k / 2, 'inside' if short90[0] <= lo and hi <= short90[1] else
+                     'overlapping' if lo <= short90[1] and short90[0] <= hi else 'outside'))
+        return [text]
 
 
 def report_54(name, info, sweep, delete_k):
     """Zoo v2's evidence for one 54-block network, beside the paper's Figs. 3 and 5a."""
-    with open(FIGURES) as f:
-        fig3 = json.load(f)['fig3_delete_one_block']
+    fig3 = figures()['fig3_delete_one_block']
     base = 100 * (1 - sweep['baseline']['accuracy'])
     errors = sweep_errors(sweep)
     down = info['downsampling']
@@ -174,10 +662,11 @@ def report_54(name, info, sweep, delete_k):
     return out
 
 
-def write_cards(rows, delete_k=None):
-    delete_k = delete_k or {}
+def write_cards(rows, delete_k, facts, out_dir, gradients):
     measured = {name: ev['accuracy'] for name, _, _, ev, _ in rows}
     out = [open(os.path.join(HERE, 'CARD_HEADER.md')).read().rstrip() + '\n']
+    if facts.args.limit:
+        out.append('\n**Measured on the first %d test images only (--limit): not the card.**\n' % facts.args.limit)
     out.append('\n## The zoo\n\n| model | engine accuracy | PyTorch accuracy | target | params | '
                'file | epochs | training time | seed |\n|---|---|---|---|---|---|---|---|---|')
     for name, s, info, ev, _ in rows:
@@ -193,7 +682,7 @@ def write_cards(rows, delete_k=None):
                 100 * s['pytorch_test_acc_f32_packed'])
         out.append('| `%s` | %.2f%% | %s | %s | %d | %.2f MB %s | %.1f | %.0f min | %d |' % (
             s['file'], acc, pt, target, info['params'],
-            os.path.getsize(os.path.join(HERE, s['file'])) / 1e6, s['dtype'], s['epochs_done'],
+            os.path.getsize(os.path.join(facts.args.models, s['file'])) / 1e6, s['dtype'], s['epochs_done'],
             s['train_time_s'] / 60, s['seed']))
     if rows:
         s = rows[0][1]
@@ -227,11 +716,13 @@ def write_cards(rows, delete_k=None):
         out.append('| %s | %d | %.2f%% | %.2f%% / %.2f%% | %s | %.2f%% |' % (
             name, info['num_blocks'], swept[name][0], statistics.median(others), others[-1],
             ', '.join('%d: %.2f%%' % (b, errors[b]) for b in down), errors[1]))
-    v2 = [(name, info, sweep) for name, s, info, ev, sweep in rows if name in DELETE_K_MODELS and s.get('run')]
+    v2 = [(name, info, sweep) for name, s, info, ev, sweep in rows
+          if name in DELETE_K_MODELS and name != 'resnet110-short' and s.get('run')]
     if v2:
         out.append('\n## Zoo v2: which ResNet-110 reproduces Fig. 3\n')
         for name, info, sweep in v2:
             out.extend(report_54(name, info, sweep, delete_k.get(name)))
+    out.extend(facts.section())
     out.append('\n## Delete one block (Fig. 3)\n\nTest error (%) with each block deleted, measured by '
                '`unravel sweep delete-one` on the 10000 test images; `*` marks a downsampling block.\n')
     for name, s, info, ev, sweep in rows:
@@ -250,10 +741,9 @@ def write_cards(rows, delete_k=None):
                 line += ' %.2f | %+.2f |' % (peer_errors[b], peer_errors[b] - peer_base)
             out.append(line)
         out.append('')
-    gradients = gradients_section()  # generated by models/gradients_report.py from its results
-    if gradients:
+    if gradients:  # generated by models/gradients_report.py from its results
         out.append(gradients)
-    with open(os.path.join(HERE, 'README.md'), 'w') as f:
+    with open(os.path.join(out_dir, 'README.md'), 'w') as f:
         f.write('\n'.join(out) + '\n')
 
 

@@ -104,6 +104,16 @@ try {
     const intact = committed.results.find((r) => r.spec.kind === 'eval')?.baseline;
     check(intact && baselineText === `${(100 * intact.accuracy).toFixed(1)}%`, `the full network's accuracy on first paint: ${baselineText}`);
   }
+  // The network's description, as models/zoo_report.py wrote it from the measurements.
+  const sourceModels = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8')).models;
+  const describedAs = async (name) => {
+    const want = sourceModels.find((m) => m.name === name)?.description;
+    if (!want) return check(false, `models/manifest.json describes ${name}`);
+    await page.waitForSelector(`[data-testid=model-description][data-model="${name}"]`, { timeout: 60000 });
+    const text = await page.locator('[data-testid=model-description]').textContent();
+    check(text === `${name}: ${want}`, `${name}'s description is the manifest's ("${text.slice(0, 90)}…")`);
+  };
+  await describedAs('resnet20');
   await screenshots(page, 1280);
 
   phase('live runs');
@@ -183,25 +193,31 @@ try {
   // ---- switching model and back keeps the finished sweep ----------------------------------------
   await page.selectOption('#model-select', 'resnet110');
   await page.waitForSelector('[data-testid=diagram] .block[data-block="54"]', { timeout: 60000 });
+  await describedAs('resnet110');
   const paths110 = await page.locator('[data-testid=caption-paths]').textContent();
   check(paths110.includes('2^54, about 18 million billion'), `resnet110's paths said in words ("${paths110.slice(0, 110)}…")`);
-  // Fig. 8, honestly: resnet56-sd beside resnet56 says whether it is the more robust one, as measured.
+  // Fig. 8, honestly: the stochastic-depth network (resnet110-sd, or resnet56-sd before it) beside
+  // its partner says whether it is the more robust one, as measured.
+  const sdEntry = sourceModels.find((m) => m.kind === 'stochastic-depth' && m.compare);
+  const sdName = sdEntry?.name;
+  const normalName = sdEntry?.compare;
   const committedDeleteOne = (name) => {
     const file = path.join(root, 'web', 'src', 'precomputed', `${name}.json`);
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).results.find((r) => r.spec.kind === 'delete-one') : null;
   };
-  const sd = committedDeleteOne('resnet56-sd');
-  const normal = committedDeleteOne('resnet56');
-  if (sd && normal && models.some((m) => m.name === 'resnet56-sd')) {
-    await page.selectOption('#model-select', 'resnet56-sd');
-    // The previous network's statuses may be precomputed too: wait for resnet56-sd's own caption.
-    await page.waitForFunction(() => /blocks of resnet56-sd/.test(document.querySelector('[data-testid=caption-delete-one]')?.textContent ?? ''), null, { timeout: 60000 });
+  const sd = sdName && committedDeleteOne(sdName);
+  const normal = normalName && committedDeleteOne(normalName);
+  if (sd && normal && models.some((m) => m.name === sdName)) {
+    await page.selectOption('#model-select', sdName);
+    await describedAs(sdName);
+    // The previous network's statuses may be precomputed too: wait for its own caption.
+    await page.waitForFunction((name) => (document.querySelector('[data-testid=caption-delete-one]')?.textContent ?? '').includes(`blocks of ${name} `), sdName, { timeout: 60000 });
     await page.waitForSelector('[data-testid=status-delete-one][data-precomputed=true]', { timeout: 60000 });
     await page.waitForSelector('[data-testid=status-delete-one-compare][data-precomputed=true]', { timeout: 60000 });
     // The downsampling blocks from the source manifest (the page's copy does not carry them).
     const sourceManifest = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8'));
-    const down = new Set(sourceManifest.models.find((m) => m.name === 'resnet56').downsampling);
-    check(down.size === 2, `resnet56's two downsampling blocks are known (${[...down]})`);
+    const down = new Set(sourceManifest.models.find((m) => m.name === normalName).downsampling);
+    check(down.size === 2, `${normalName}'s two downsampling blocks are known (${[...down]})`);
     const ordinary = (s) => s.rows.filter((r) => r.deleted[0] !== 1 && !down.has(r.deleted[0]));
     const over = (s) => ordinary(s).filter((r) => r.accuracy < s.baseline.accuracy - 0.01).length;
     const meanCost = (s) => ordinary(s).reduce((sum, r) => sum + s.baseline.accuracy - r.accuracy, 0) / ordinary(s).length;
@@ -210,7 +226,7 @@ try {
     check(robust ? /more robust one here/.test(fig8) : /not more robust/.test(fig8), `the Fig. 8 caption says what was measured (mean cost ${meanCost(sd).toFixed(4)} vs ${meanCost(normal).toFixed(4)}, ${over(sd)} vs ${over(normal)} blocks over a point): "${fig8.slice(fig8.indexOf('Fig. 8'), fig8.indexOf('Fig. 8') + 100)}"`);
     await page.locator('[data-testid=panel-delete-one]').screenshot({ path: path.join(outDir, 'panel-delete-one-fig8-1280.png') });
   } else {
-    console.log('note: no committed delete-one results for resnet56-sd and resnet56; the Fig. 8 caption is not checked');
+    console.log(`note: no committed delete-one results for a stochastic-depth network (${sdName}) and its partner (${normalName}); the Fig. 8 caption is not checked`);
   }
   await page.selectOption('#model-select', 'resnet20');
   await page.waitForSelector('[data-testid=status-delete-one]', { timeout: 60000 });

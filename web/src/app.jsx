@@ -10,7 +10,7 @@ import { OrderNote } from './components/OrderNote.jsx';
 import { lesionParams } from './components/LesionPanel.jsx';
 import { EmbedBar, fullLabUrl } from './embed.jsx';
 import { Notice } from './components/Notice.jsx';
-import { ModelPicker, ComparePicker, ImagesPicker } from './components/ModelPicker.jsx';
+import { ModelPicker, ComparePicker, ImagesPicker, ModelDescription } from './components/ModelPicker.jsx';
 import { BlockDiagram } from './components/BlockDiagram.jsx';
 import { LesionPanel } from './components/LesionPanel.jsx';
 import { DeleteOnePanel } from './components/DeleteOnePanel.jsx';
@@ -202,6 +202,8 @@ export function App() {
             </span>
             <ShareLink show={show} embed={embed} />
           </div>
+          {/* the network on screen: it changes with the pair, in one step (no layout jump) */}
+          {!embed && model && <ModelDescription entry={model.entry} />}
           {!embed && <OpenModel lab={lab} current={lab.entry(modelName)} onOpened={choose} onRemoved={removed} />}
           {modelError && <Failure error={modelError} what="Model not loaded" />}
           {/* over the dimmed network, not above it: the layout does not move while the next one loads */}

@@ -38,6 +38,7 @@ function entryFor(file, name, extra = {}) {
     path: file,
     ...(extra.note ? { note: extra.note } : {}),
     ...(extra.compare ? { compare: extra.compare } : {}),
+    ...(extra.description ? { description: extra.description } : {}),
   };
 }
 

@@ -27,6 +27,18 @@ export function ModelPicker({ models, value, onChange, disabled }) {
   );
 }
 
+/** What the shown network is, how it was trained and what of the paper it reproduces: the
+ * manifest's "description", written by models/zoo_report.py from the measurements (the user's
+ * own files have none; OpenModel says what they are). */
+export function ModelDescription({ entry }) {
+  if (!entry?.description) return null;
+  return (
+    <p class="model-description" data-testid="model-description" data-model={entry.name}>
+      <strong>{entry.name}</strong>: {entry.description}
+    </p>
+  );
+}
+
 /** The second network of the delete-one chart; the manifest's "compare" pairs are the default. */
 export function ComparePicker({ models, model, value, onChange }) {
   return (

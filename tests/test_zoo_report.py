@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""test_zoo_report.py UNRAVEL_CLI - models/zoo_report.py on stand-in models (tiny widths, random
+weights, a synthetic test batch), in a temporary folder: the report of the training experiments
+(issue 13) must show what the CLI measures and say what it means.
+
+- resnet110-sd's downsampling and ordinary-block rises over its own intact error, beside
+  resnet110's, are the CLI's delete-one sweeps; its accuracy verdict follows the seed spread and
+  flips when resnet110 and resnet110-sd are swapped; the robustness and downsampling verdicts
+  follow their stated conditions on the measured numbers.
+- The seed-to-seed spread (mean, standard deviation, range) is that of the three seeds' CLI
+  accuracies; the seed runs are measured but not in the manifest.
+- resnet110-short: its delete-k table is the CLI's; its test-time rule, the pilot's two
+  validation accuracies and the file's unravel.short_paths are in the card; its effective band
+  is the gradient protocol's (run by the one mechanism, models/gradients_report.py, into a
+  folder of the test's, with few samples).
+- The manifest pairs resnet110-sd and resnet110-short with resnet110 and drops resnet56-sd once
+  resnet110-sd exists (kept, with resnet56 as its partner, before); every network has a
+  description, the issue-13 networks' holding their verdicts.
+- A summary whose PyTorch accuracy disagrees with the engine's stops the report, naming the file.
+- The committed models/README.md, models/manifest.json and web/src/precomputed are untouched.
+Exit 77 (skip) without torch.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    import torch
+except ImportError:
+    print('SKIP: no torch for this python (%s)' % sys.executable)
+    sys.exit(77)
+
+ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = os.path.join(ROOT, 'models')
+sys.path.insert(0, MODELS)
+import data  # noqa: E402
+import safetensors_io  # noqa: E402
+from cifar_resnet import CifarResNet, linear_decay_survival  # noqa: E402
+
+CLI = sys.argv[1]
+IMAGES = 48
+FIRST = 12  # images of the --limit runs
+failures = checks = 0
+
+
+def check(ok, what):
+    global failures, checks
+    checks += 1
+    if not ok:
+        failures += 1
+        print('FAIL:', what)
+    return ok
+
+
+def digest(path):
+    h = hashlib.sha256()
+    for root, _, files in sorted(os.walk(path)) if os.path.isdir(path) else [('', [], [path])]:
+        for f in sorted(files):
+            with open(os.path.join(root, f), 'rb') as fh:
+                h.update(f.encode() + fh.read())
+    return h.hexdigest()
+
+
+def stand_in(seed, n, residual_scale=None):
+    """A CifarResNet of widths 2/4/8 (fast to sweep) with random weights and BatchNorm statistics."""
+    torch.manual_seed(seed)
+    model = CifarResNet(n=n, widths=(2, 4, 8), residual_scale=residual_scale)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith('conv2.weight'):
+                p.mul_(0.3)  # keeps 54 random blocks from blowing the activations up
+            elif name.startswith('linear'):
+                p.normal_(0, 1)
+        for name, b in model.named_buffers():
+            if name.endswith('running_mean'):
+                b.normal_(0, 0.1)
+            elif name.endswith('running_var'):
+                b.uniform_(0.5, 2.0)
+    return model.eval()
+
+
+def predictions(model, images):
+    with torch.no_grad():
+        return model(data.normalise(torch.from_numpy(images))).argmax(1).numpy()
+
+
+def summary(name, arch, seed, acc, **extra):
+    """The fields of a train.py summary that the report reads."""
+    run = {'arch': arch, 'block': 'preact', 'shortcut': 'A', 'shortcut_bn': 'true', 'n': 3, 'no_skip': False,
+           'sd': None, 'epochs': 2, 'val': 0, 'lr': 0.2, 'warmup': 0.15, 'wd': 5e-4, 'batch': 128,
+           'label_smoothing': 0.0, 'seed': seed, 'limit_train': 0}
+    s = {'name': name, 'arch': arch, 'run': run, 'seed': seed, 'batch': 128, 'weight_decay': 5e-4,
+         'schedule': 'one-cycle over 2 epochs', 'epochs_done': 2, 'train_time_s': 60.0,
+         'hardware': ['stand-in'], 'torch': str(torch.__version__), 'data': 'synthetic.bin',
+         'data_sha256': '0' * 64, 'pytorch_test_acc': acc, 'pytorch_test_acc_f32': acc,
+         'file': name + '.safetensors', 'dtype': 'F32'}
+    s.update(extra)
+    return s
+
+
+def cli(*argv):
+    data = [] if argv[0] == 'info' else ['--data', BIN]
+    return json.loads(subprocess.run([CLI, *argv, *data, '--json'], check=True,
+                                     capture_output=True, text=True).stdout)
+
+
+def report(folder, *extra):
+    p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--data', BIN_FULL,
+                        '--models', folder, '--precomputed', os.path.join(folder, 'precomputed'),
+                        '--gradient-samples', '2', '--threads', '1', *extra],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    return p.returncode, p.stdout
+
+
+def line_of(card, start):
+    """The first line of card that starts so ('' if none)."""
+    found = [l for l in card.splitlines() if l.startswith(start)]
+    return found[0] if found else ''
+
+
+class Measured:
+    """What the test computes from the CLI itself, to hold the card against."""
+
+    def __init__(self, folder, name):
+        sweep = cli('sweep', 'delete-one', os.path.join(folder, name + '.safetensors'))
+        info = cli('info', os.path.join(folder, name + '.safetensors'))
+        self.base = 100 * (1 - sweep['baseline']['accuracy'])
+        self.rise = {r['deleted'][0]: 100 * (1 - r['accuracy']) - self.base for r in sweep['rows']}
+        self.down = info['downsampling']
+        self.ordinary = [r for b, r in self.rise.items() if b != 1 and b not in self.down]
+        self.mean = statistics.mean(self.ordinary)
+        self.over = sum(r > 1 for r in self.ordinary)
+
+
+def verdicts(card):
+    """{claim: sentence} of the card's 'What reproduced and what did not' list."""
+    return {m.group(1): m.group(2) for m in re.finditer(r'^- \*\*(.+?)\.\*\* (.*)$', card, re.M)}
+
+
+def check_experiments(folder, card, manifest, label):
+    """Everything the issue's report asks, held against the CLI's own numbers."""
+    sd, full, short = (Measured(folder, n) for n in ('resnet110-sd', 'resnet110', 'resnet110-short'))
+    for b in sd.down:
+        check(('| downsampling block %d | %+.2f | %+.2f |' % (b, sd.rise[b], full.rise[b])) in card,
+              '%s: block %d singled out with the CLI\'s rises %+.2f / %+.2f' % (label, b, sd.rise[b], full.rise[b]))
+    others = line_of(card, '| any other block but block 1')
+    check(('%+.2f' % sd.mean) in others and ('%d of %d' % (sd.over, len(sd.ordinary))) in others,
+          '%s: ordinary blocks of resnet110-sd: mean %+.2f, %d over a point: %s' % (label, sd.mean, sd.over, others))
+    check('Block 1 here holds the stem\'s activation' in card, label + ': the block-1 note')
+    check("resnet110-sd ran resnet110's recipe, epochs and seed." in card, label + ': the run definitions compared')
+    accs = {n: cli('eval', os.path.join(folder, n + '.safetensors'))['accuracy'] * 100
+            for n in ('resnet20', 'resnet20-seed2', 'resnet20-seed3')}
+    spread = max(accs.values()) - min(accs.values())
+    want = 'mean accuracy %.2f%%, standard deviation %.2f points, range %.2f points' % (
+        statistics.mean(accs.values()), statistics.stdev(accs.values()), spread)
+    check(want in card, '%s: the seed spread is the seeds\' (%s)' % (label, want))
+    v = verdicts(card)
+    diff = full.base - sd.base  # > 0: stochastic depth has the lower error
+    said = v.get('Stochastic depth, accuracy', '')
+    check(said.startswith('Reproduced') == (diff > spread), '%s: accuracy verdict (error %.2f vs %.2f, spread %.2f): %s'
+          % (label, sd.base, full.base, spread, said))
+    robust = sd.mean < full.mean and sd.over <= full.over
+    said = v.get('Stochastic depth, deleting one block (Fig. 8)', '')
+    check(said.startswith('Reproduced') == robust, '%s: robustness verdict (%s): %s' % (label, robust, said))
+    said = v.get('Stochastic depth, downsampling blocks (Fig. 8)', '')
+    check(said.startswith('Reproduced') == all(sd.rise[b] < 1 for b in sd.down), '%s: downsampling verdict: %s' % (label, said))
+    said = v.get('Short paths only, accuracy (section 5)', '')
+    check(said.startswith('Reproduced') == (abs(full.base - short.base) <= spread), '%s: short-path verdict: %s' % (label, said))
+    names = [m['name'] for m in manifest['models']]
+    check(names == ['resnet20', 'resnet56', 'resnet110', 'resnet110-sd', 'resnet110-short'],
+          '%s: shipped are the zoo\'s networks, resnet56-sd replaced, seeds left out: %s' % (label, names))
+    pairs = {m['name']: m.get('compare') for m in manifest['models']}
+    check(pairs.get('resnet110-sd') == 'resnet110' and pairs.get('resnet110-short') == 'resnet110',
+          '%s: comparison partners %s' % (label, pairs))
+    described = {m['name']: m.get('description', '') for m in manifest['models']}
+    check(all(described.values()), label + ': every network has a description')
+    check(v.get('Stochastic depth, accuracy', '?') in described['resnet110-sd']
+          and v.get('Short paths only, accuracy (section 5)', '?') in described['resnet110-short'],
+          label + ': the page\'s description holds the card\'s verdicts')
+    return diff, spread
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    # A synthetic test batch whose images differ in colour (pooled features then differ too).
+    rng = np.random.default_rng(13)
+    images = np.clip(rng.integers(0, 256, (IMAGES, 3, 1, 1)) + rng.integers(-40, 40, (IMAGES, 3, 32, 32)),
+                     0, 255).astype(np.uint8)
+    zoo = os.path.join(tmp, 'zoo')
+    os.makedirs(zoo)
+    L = 54
+    nets = {'resnet110': stand_in(1, 18), 'resnet110-sd': stand_in(2, 18, linear_decay_survival(L, 0.5)),
+            'resnet110-short': stand_in(3, 18), 'resnet20': stand_in(4, 3), 'resnet20-seed2': stand_in(5, 3),
+            'resnet20-seed3': stand_in(6, 3), 'resnet56': stand_in(7, 9), 'resnet56-sd': stand_in(8, 9)}
+    nets['resnet110-short'].set_residual_scale([23 / L] * L)
+    # Labels that make resnet110-sd right on two thirds of the first images and the others
+    # right on one or two of them each (they agree with one another and with the labels on some
+    # more by chance): stochastic depth is then far ahead of resnet110, by more than the seeds'
+    # spread, and swapping the two files turns that round.
+    guess = {name: predictions(model, images) for name, model in nets.items()}
+    labels = guess['resnet110-sd'].copy()
+    for i, name in zip(range(2 * FIRST // 3, FIRST), ('resnet110', 'resnet110-short', 'resnet20-seed2', 'resnet20-seed3')):
+        labels[i] = guess[name][i]
+    labels[3 * IMAGES // 4:] = (labels[3 * IMAGES // 4:] + 1) % 10
+    BIN = BIN_FULL = os.path.join(tmp, 'synthetic.bin')
+    with open(BIN, 'wb') as f:
+        f.write(np.concatenate([labels.astype(np.uint8)[:, None], images.reshape(IMAGES, -1)], 1).tobytes())
+    pilot_choice = {'rule': 'fraction', 'fraction': '23/54', 'epoch': 10, 'val_acc_scale_1': 0.8123,
+                    'val_acc_scale_fraction': 0.8345, 'validation_images': 5000}
+    short_paths = '23 of 54 residual branches per training mini-batch; test-time scale 23/54, validation choice of resnet110-short-pilot.json'
+    for name, model in nets.items():
+        extra = {'unravel.short_paths': short_paths} if name == 'resnet110-short' else None
+        safetensors_io.export_model(model, os.path.join(zoo, name + '.safetensors'), extra_metadata=extra)
+        acc = float((predictions(model, images) == labels).mean())
+        arch = 'resnet20' if name.startswith('resnet20') else name
+        seed = int(name[-1]) if 'seed' in name else 1
+        more = {'train_blocks': 23, 'test_scale': {'rule': 'fraction', 'source': 'validation choice of '
+                'resnet110-short-pilot.json: ' + json.dumps(pilot_choice)}} if name == 'resnet110-short' else {}
+        with open(os.path.join(zoo, name + '.json'), 'w') as f:
+            json.dump(summary(name, arch, seed, acc, **more), f)
+    with open(os.path.join(zoo, 'resnet110-short-pilot.json'), 'w') as f:
+        json.dump({'name': 'resnet110-short-pilot', 'test_scale_choice': pilot_choice}, f)
+
+    committed = {p: digest(os.path.join(ROOT, p)) for p in
+                 ('models/README.md', 'models/manifest.json', 'web/src/precomputed')}
+
+    # Before resnet110-sd exists: resnet56-sd stays, paired with resnet56; no issue-13 section.
+    early = os.path.join(tmp, 'early')
+    os.makedirs(early)
+    for name in ('resnet20', 'resnet56', 'resnet56-sd'):
+        for ext in ('.json', '.safetensors'):
+            shutil.copy(os.path.join(zoo, name + ext), early)
+    rc, log = report(early)
+    check(rc == 0, 'the report runs on a zoo without the new networks:\n' + log)
+    if rc == 0:
+        manifest = json.load(open(os.path.join(early, 'manifest.json')))
+        pairs = {m['name']: m.get('compare') for m in manifest['models']}
+        check(pairs == {'resnet20': None, 'resnet56': 'resnet56-sd', 'resnet56-sd': 'resnet56'},
+              'before resnet110-sd: resnet56-sd shipped and paired with resnet56: %s' % pairs)
+        card = open(os.path.join(early, 'README.md')).read()
+        check('## The paper\'s training experiments' not in card and 'Measured on the first' not in card,
+              'no issue-13 section, no --limit note without them')
+    # A summary whose PyTorch accuracy is not the engine's stops the report, naming the file.
+    s = json.load(open(os.path.join(early, 'resnet56.json')))
+    s['pytorch_test_acc'] += 0.05
+    json.dump(s, open(os.path.join(early, 'resnet56.json'), 'w'))
+    rc, log = report(early)
+    check(rc != 0 and 'resnet56.safetensors' in log and 'more than 0.1 points apart' in log,
+          'a PyTorch figure 5 points off stops the report, naming the file:\n' + log)
+
+    # The whole zoo, on the first FIRST images: the report, held against the CLI.
+    rc, log = report(zoo, '--limit', str(FIRST))
+    check(rc == 0, 'the report runs on the whole stand-in zoo:\n' + log)
+    if rc == 0:
+        card = open(os.path.join(zoo, 'README.md')).read()
+        manifest = json.load(open(os.path.join(zoo, 'manifest.json')))
+        check('first %d test images' % FIRST in card, 'the card says it was measured on %d images' % FIRST)
+        # The test's own CLI runs on the same images: a .bin of them.
+        BIN = os.path.join(tmp, 'first.bin')
+        with open(BIN_FULL, 'rb') as src, open(BIN, 'wb') as dst:
+            dst.write(src.read(FIRST * 3073))
+        diff, spread = check_experiments(zoo, card, manifest, 'zoo')
+        check(diff > spread, 'the stand-ins put resnet110-sd ahead by more than the seed spread (%.2f vs %.2f)' % (diff, spread))
+        # resnet110-short: delete-k beside resnet110, test-time rule, validation evidence, band.
+        dk = cli('sweep', 'delete-k', os.path.join(zoo, 'resnet110-short.safetensors'), '--k', '1-20',
+                 '--trials', '20', '--seed', '1', '--eligible', 'paper')
+        g = {x['k']: x['error'] for x in dk['groups']}
+        row = line_of(card[card.index('### resnet110-short against resnet110'):], '| 10 | 19.0% |')
+        check(row.startswith('| 10 | 19.0%% | %.1f%% (%.1f-%.1f) |' % (100 * g[10]['median'], 100 * g[10]['q1'], 100 * g[10]['q3'])),
+              'the delete-k row k = 10 shows the CLI\'s median and quartiles first for resnet110-short: %s' % row)
+        check('81.23% accuracy with the branches unscaled and 83.45% with them scaled by 23/54' in card
+              and 'branches scaled by 23/54 at test time' in card and short_paths in card,
+              'the test-time rule, the pilot\'s validation evidence and the metadata are in the card')
+        grad = json.load(open(os.path.join(zoo, 'precomputed', 'gradients-resnet110-short.json')))['result']
+        band = {round(b['mass'], 2): (b['lo'], b['hi']) for b in grad['bands']}
+        check(grad['samples'] == 2 and ("resnet110-short's 90%% band is lengths %d-%d (97%%: %d-%d)" % (band[0.9] + band[0.97])) in card,
+              'the effective band is the gradient protocol\'s: %s' % band)
+        check(os.path.exists(os.path.join(zoo, 'checkpoints', 'resnet110-short', 'delete-k-all.json')),
+              'measurements are cached beside the models')
+
+        # Swapped: the normally trained network under resnet110-sd's name. The verdict flips.
+        # (Their caches move with them: keyed by the file's sha256, they still hold.)
+        for ext in ('.json', '.safetensors', ''):
+            folder = 'checkpoints' if not ext else ''
+            where = lambda n: os.path.join(zoo, folder, n + ext)
+            os.rename(where('resnet110'), os.path.join(tmp, 'swap'))
+            os.rename(where('resnet110-sd'), where('resnet110'))
+            os.rename(os.path.join(tmp, 'swap'), where('resnet110-sd'))
+        keep = os.environ.get('UNRAVEL_REPORT_OUT')  # a folder to keep the stand-ins' cards in, to read
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            shutil.copy(os.path.join(zoo, 'README.md'), os.path.join(keep, 'stand-in-README.md'))
+            shutil.copy(os.path.join(zoo, 'manifest.json'), os.path.join(keep, 'stand-in-manifest.json'))
+        rc, log = report(zoo, '--limit', str(FIRST))
+        check(rc == 0, 'the report runs on the swapped zoo:\n' + log)
+        if rc == 0:
+            card = open(os.path.join(zoo, 'README.md')).read()
+            manifest = json.load(open(os.path.join(zoo, 'manifest.json')))
+            check_experiments(zoo, card, manifest, 'swapped')
+            check(verdicts(card).get('Stochastic depth, accuracy', '').startswith('Not reproduced: stochastic depth raises'),
+                  'swapped, the accuracy verdict says stochastic depth raised the error')
+
+    after = {p: digest(os.path.join(ROOT, p)) for p in committed}
+    check(after == committed, 'the committed card, manifest and precomputed results are untouched')
+
+print('%d checks, %d failures' % (checks, failures))
+sys.exit(1 if failures else 0)
