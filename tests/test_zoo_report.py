@@ -17,6 +17,10 @@ weights, a synthetic test batch), in a temporary folder: the report of the train
   resnet110-sd exists (kept, with resnet56 as its partner, before); every network has a
   description, the issue-13 networks' holding their verdicts.
 - A summary whose PyTorch accuracy disagrees with the engine's stops the report, naming the file.
+- Zoo v2's verdicts (Fig. 3 downsampling and other blocks, Fig. 5a, the shortcut-type and
+  training-length explanations against a stand-in zoo_v1.json, plain20's collapse, the accuracy
+  aims with models/epochs_fit.py's estimate) each follow their stated condition on the CLI's
+  numbers.
 - The committed models/README.md, models/manifest.json and web/src/precomputed are untouched.
 Exit 77 (skip) without torch.
 """
@@ -41,6 +45,7 @@ ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.pa
 MODELS = os.path.join(ROOT, 'models')
 sys.path.insert(0, MODELS)
 import data  # noqa: E402
+import epochs_fit  # noqa: E402
 import safetensors_io  # noqa: E402
 from cifar_resnet import CifarResNet, linear_decay_survival  # noqa: E402
 
@@ -68,10 +73,10 @@ def digest(path):
     return h.hexdigest()
 
 
-def stand_in(seed, n, residual_scale=None):
+def stand_in(seed, n, residual_scale=None, **kind):
     """A CifarResNet of widths 2/4/8 (fast to sweep) with random weights and BatchNorm statistics."""
     torch.manual_seed(seed)
-    model = CifarResNet(n=n, widths=(2, 4, 8), residual_scale=residual_scale)
+    model = CifarResNet(n=n, widths=(2, 4, 8), residual_scale=residual_scale, **kind)
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith('conv2.weight'):
@@ -174,7 +179,7 @@ def check_experiments(folder, card, manifest, label):
     said = v.get('Short paths only, accuracy (section 5)', '')
     check(said.startswith('Reproduced') == (abs(full.base - short.base) <= spread), '%s: short-path verdict: %s' % (label, said))
     names = [m['name'] for m in manifest['models']]
-    check(names == ['resnet20', 'resnet56', 'resnet110', 'resnet110-sd', 'resnet110-short'],
+    check(names == ['resnet20', 'plain20', 'resnet56', 'resnet110', 'resnet110-b', 'resnet110-sd', 'resnet110-short'],
           '%s: shipped are the zoo\'s networks, resnet56-sd replaced, seeds left out: %s' % (label, names))
     pairs = {m['name']: m.get('compare') for m in manifest['models']}
     check(pairs.get('resnet110-sd') == 'resnet110' and pairs.get('resnet110-short') == 'resnet110',
@@ -187,6 +192,66 @@ def check_experiments(folder, card, manifest, label):
     return diff, spread
 
 
+PAPER_FIG3 = json.load(open(os.path.join(ROOT, 'web', 'src', 'paper-figures.json')))['fig3_delete_one_block']
+V1 = {'resnet110': {'epochs': 10.3, 'engine_accuracy': 0.5, 'delete_one': {
+          'downsampling': [19, 37], 'error_by_block': {str(b): 90.0 if b in (19, 37) else 20.0 for b in range(1, 55)}}},
+      'resnet20': {'epochs': 1.0, 'engine_accuracy': 0.05}}
+
+
+def check_zoo_v2(folder, card, manifest, label):
+    """The zoo v2 issue's verdicts: each follows its stated condition on the CLI's own numbers."""
+    v = verdicts(card)
+    fatal = {}
+    for name in ('resnet110', 'resnet110-b'):
+        m = Measured(folder, name)
+        paper = {b: 100 * (PAPER_FIG3['resnet110'][b - 1] - PAPER_FIG3['baseline_error']) for b in m.down}
+        errors = {b: m.rise[b] + m.base for b in m.down}
+        fatal[name] = any(e >= 80 for e in errors.values())
+        want = ('Reproduced' if all(m.rise[b] <= 2 * paper[b] and errors[b] < 80 for b in m.down) else
+                'Partly' if not fatal[name] else 'Not reproduced')
+        said = v.get('%s, downsampling blocks (Fig. 3)' % name, '')
+        check(said.startswith(want + ':') and all(('block %d: %.1f%% error' % (b, errors[b])) in said for b in m.down),
+              '%s: %s downsampling verdict (%s expected): %s' % (label, name, want, said))
+        said = v.get('%s, other blocks (Fig. 3)' % name, '')
+        median = statistics.median(m.ordinary)
+        check(said.startswith('Reproduced' if median <= 1 and m.base < 80 else 'Not reproduced')
+              and ('a median %.2f points' % median) in said,
+              '%s: %s ordinary-block verdict (median %.2f): %s' % (label, name, median, said))
+        dk = cli('sweep', 'delete-k', os.path.join(folder, name + '.safetensors'), '--k', '1-20', '--trials', '20',
+                 '--seed', '1', '--eligible', 'paper')
+        fig5a = json.load(open(os.path.join(ROOT, 'web', 'src', 'paper-figures.json')))['fig5a_delete_k_random_blocks']
+        pbase = 100 * PAPER_FIG3['baseline_error']
+        beyond = [g['k'] for g in dk['groups'] if 100 * g['error']['median'] - m.base >
+                  2 * (100 * fig5a['median'][g['k'] - 1] - pbase) + 2 or 100 * g['error']['median'] >= 80]
+        said = v.get('%s, k random blocks (Fig. 5a)' % name, '')
+        check(said.startswith('Not reproduced' if beyond else 'Reproduced')
+              and (not beyond or ('from k = %d on' % beyond[0]) in said),
+              '%s: %s delete-k verdict (beyond from %s): %s' % (label, name, beyond[:1], said))
+    said = v.get('Explanation: shortcut type', '')
+    want = ('Supported' if fatal['resnet110'] and not fatal['resnet110-b'] else
+            'Not supported' if fatal['resnet110'] else 'Not needed' if not fatal['resnet110-b'] else 'Against')
+    check(said.startswith(want + ':'), '%s: shortcut explanation (%s, fatal %s): %s' % (label, want, fatal, said))
+    said = v.get('Explanation: training length', '')
+    want = 'Not supported at this length' if fatal['resnet110'] else 'Supported'
+    check(said.startswith(want + ':') and '90.0%, 90.0% error after 10.3 epochs' in said,
+          '%s: training-length explanation against the v1 record (%s): %s' % (label, want, said))
+    plain = Measured(folder, 'plain20')
+    lowest = min(plain.rise.values()) + plain.base
+    said = v.get('plain20, every layer (Fig. 3)', '')
+    check(said.startswith('As the paper' if lowest >= 80 else 'Unlike the paper') and ('%.1f%% to' % lowest) in said,
+          '%s: plain20 verdict (lowest %.1f%%): %s' % (label, lowest, said))
+    acc = cli('eval', os.path.join(folder, 'resnet20.safetensors'))['accuracy']
+    said = v.get('resnet20, accuracy aim', '')
+    want = epochs_fit.aim_sentence('resnet20', [(1.0, 0.05), (2, acc)], 0.875, acc)
+    check(said == want and ('by %.2f points' % (87.5 - 100 * acc)) in said and '1.0 epochs (5.00%)' in said,
+          '%s: resnet20\'s aim, with the v1 point: %s' % (label, said))
+    said = v.get('resnet110-b, accuracy aim', '')
+    check('single run length' in said, '%s: resnet110-b has no v1 run: %s' % (label, said))
+    described = {m['name']: m.get('description', '') for m in manifest['models']}
+    check(v.get('resnet110-b, downsampling blocks (Fig. 3)', '?') in described['resnet110-b'],
+          label + ': the page\'s description of resnet110-b holds its Fig. 3 verdict')
+
+
 with tempfile.TemporaryDirectory() as tmp:
     # A synthetic test batch whose images differ in colour (pooled features then differ too).
     rng = np.random.default_rng(13)
@@ -197,7 +262,8 @@ with tempfile.TemporaryDirectory() as tmp:
     L = 54
     nets = {'resnet110': stand_in(1, 18), 'resnet110-sd': stand_in(2, 18, linear_decay_survival(L, 0.5)),
             'resnet110-short': stand_in(3, 18), 'resnet20': stand_in(4, 3), 'resnet20-seed2': stand_in(5, 3),
-            'resnet20-seed3': stand_in(6, 3), 'resnet56': stand_in(7, 9), 'resnet56-sd': stand_in(8, 9)}
+            'resnet20-seed3': stand_in(6, 3), 'resnet56': stand_in(7, 9), 'resnet56-sd': stand_in(8, 9),
+            'resnet110-b': stand_in(9, 18, shortcut='B'), 'plain20': stand_in(10, 3, skip=False)}
     nets['resnet110-short'].set_residual_scale([23 / L] * L)
     # Labels that make resnet110-sd right on two thirds of the first images and the others
     # right on one or two of them each (they agree with one another and with the labels on some
@@ -224,6 +290,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 'resnet110-short-pilot.json: ' + json.dumps(pilot_choice)}} if name == 'resnet110-short' else {}
         with open(os.path.join(zoo, name + '.json'), 'w') as f:
             json.dump(summary(name, arch, seed, acc, **more), f)
+    with open(os.path.join(zoo, 'zoo_v1.json'), 'w') as f:
+        json.dump({'models': V1}, f)
     with open(os.path.join(zoo, 'resnet110-short-pilot.json'), 'w') as f:
         json.dump({'name': 'resnet110-short-pilot', 'test_scale_choice': pilot_choice}, f)
 
@@ -266,6 +334,7 @@ with tempfile.TemporaryDirectory() as tmp:
         with open(BIN_FULL, 'rb') as src, open(BIN, 'wb') as dst:
             dst.write(src.read(FIRST * 3073))
         diff, spread = check_experiments(zoo, card, manifest, 'zoo')
+        check_zoo_v2(zoo, card, manifest, 'zoo')
         check(diff > spread, 'the stand-ins put resnet110-sd ahead by more than the seed spread (%.2f vs %.2f)' % (diff, spread))
         # resnet110-short: delete-k beside resnet110, test-time rule, validation evidence, band.
         dk = cli('sweep', 'delete-k', os.path.join(zoo, 'resnet110-short.safetensors'), '--k', '1-20',
@@ -303,6 +372,7 @@ with tempfile.TemporaryDirectory() as tmp:
             card = open(os.path.join(zoo, 'README.md')).read()
             manifest = json.load(open(os.path.join(zoo, 'manifest.json')))
             check_experiments(zoo, card, manifest, 'swapped')
+            check_zoo_v2(zoo, card, manifest, 'swapped')
             check(verdicts(card).get('Stochastic depth, accuracy', '').startswith('Not reproduced: stochastic depth raises'),
                   'swapped, the accuracy verdict says stochastic depth raised the error')
 
