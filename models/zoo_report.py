@@ -555,7 +555,7 @@ class Facts:
                        'chance (%.0f%%).' % (min(c.errors.values()), worst, CHANCE))
         else:
             down = ', '.join('block %d: %.1f%% error' % (b, c.errors[b]) for b in c.down)
-            out.append('Deleting one ordinary block costs a median %s (worst: block %d, %s); deleting a '
+            out.append('Deleting one block other than block 1 and the downsampling blocks costs a median %s (worst: block %d, %s); deleting a '
                        'downsampling block: %s; block 1: %.1f%% error.' % (
                            pts(c.median), c.worst[1], pts(c.worst[0]), down, c.errors[1]))
             if self.v2(name) and name in ('resnet110', 'resnet110-b'):
