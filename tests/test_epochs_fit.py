@@ -5,19 +5,9 @@ import math
 import os
 import sys
 
-ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, 'models'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check, finish  # noqa: E402  (and models/ on the import path)
 import epochs_fit  # noqa: E402
-
-failures = checks = 0
-
-
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    if not ok:
-        failures += 1
-        print('FAIL:', what)
 
 
 # Points on an exact curve a + b / E come back exactly, through two or more of them.
@@ -52,5 +42,4 @@ check('would not close it' in s and '%.2f%%' % (100 * (1 - a)) in s, s)
 s = epochs_fit.aim_sentence('resnet110-b', [(40, 0.88)], 0.895, 0.88)
 check('by 1.50 points' in s and 'single run length' in s, s)
 
-print('%d checks, %d failures' % (checks, failures))
-sys.exit(1 if failures else 0)
+finish()

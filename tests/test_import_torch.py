@@ -25,22 +25,12 @@ except ImportError:
     print('SKIP: no torch for this python (%s)' % sys.executable)
     sys.exit(77)
 
-ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, 'models'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import ROOT, check, finish  # noqa: E402  (and models/ on the import path)
 import import_torch  # noqa: E402
 from safetensors_io import load_model  # noqa: E402
 
 CLI = sys.argv[1] if len(sys.argv) > 1 else None
-failures = checks = 0
-
-
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    if not ok:
-        failures += 1
-        print('FAIL: %s' % what)
-    return ok
 
 
 # ---- the source code bases' layouts (as their public code defines them) ---------------------
@@ -309,5 +299,4 @@ with tempfile.TemporaryDirectory() as tmp:
     test_layouts(tmp)
     test_errors(tmp)
     test_akamaster(tmp)
-print('import_torch: %d/%d checks passed' % (checks - failures, checks))
-sys.exit(1 if failures else 0)
+finish('import_torch')

@@ -31,22 +31,12 @@ except ImportError:
     print('SKIP: no torch for this python (%s)' % sys.executable)
     sys.exit(77)
 
-ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = os.path.join(ROOT, 'models')
-sys.path.insert(0, MODELS)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import MODELS, check, finish  # noqa: E402  (and models/ on the import path)
 import safetensors_io  # noqa: E402
 import train as train_py  # noqa: E402
 
 CLI = sys.argv[1] if len(sys.argv) > 1 else None
-failures = checks = 0
-
-
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    if not ok:
-        failures += 1
-        print('FAIL:', what)
 
 
 def write_synthetic_cifar(folder, per_batch=64, seed=0):
@@ -252,5 +242,4 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, log = remeasure(os.path.join(tmp, 'nosuch.json'), '--data', DATA)
     check(rc != 0 and 'nosuch.json' in log, 'a missing summary is named:\n' + log)
 
-print('%d checks, %d failures' % (checks, failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -41,9 +41,8 @@ except ImportError:
     print('SKIP: no torch for this python (%s)' % sys.executable)
     sys.exit(77)
 
-ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = os.path.join(ROOT, 'models')
-sys.path.insert(0, MODELS)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import MODELS, ROOT, check, finish  # noqa: E402  (and models/ on the import path)
 import data  # noqa: E402
 import epochs_fit  # noqa: E402
 import safetensors_io  # noqa: E402
@@ -52,16 +51,6 @@ from cifar_resnet import CifarResNet, linear_decay_survival  # noqa: E402
 CLI = sys.argv[1]
 IMAGES = 48
 FIRST = 12  # images of the --limit runs
-failures = checks = 0
-
-
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    if not ok:
-        failures += 1
-        print('FAIL:', what)
-    return ok
 
 
 def digest(path):
@@ -379,5 +368,4 @@ with tempfile.TemporaryDirectory() as tmp:
     after = {p: digest(os.path.join(ROOT, p)) for p in committed}
     check(after == committed, 'the committed card, manifest and precomputed results are untouched')
 
-print('%d checks, %d failures' % (checks, failures))
-sys.exit(1 if failures else 0)
+finish()

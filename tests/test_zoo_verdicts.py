@@ -9,19 +9,10 @@ import os
 import sys
 import tempfile
 
-ROOT = os.environ.get('UNRAVEL_SOURCE') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, 'models'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import ROOT, check, finish  # noqa: E402  (and models/ on the import path)
 import zoo_report  # noqa: E402
 
-failures = checks = 0
-
-
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    if not ok:
-        failures += 1
-        print('FAIL:', what)
 
 
 def network(base, down, ordinary, block1=40.0, n=54, downsampling=(19, 37), skip=True):
@@ -101,5 +92,4 @@ for lowest, want in ((89.0, 'As the paper'), (60.0, 'Unlike the paper')):
     plain = network(17, (91, 92), 90.0, block1=lowest, n=9, downsampling=(4, 7), skip=False)
     check(said(facts({'plain20': plain}), 'plain20, every layer (Fig. 3)').startswith(want), 'plain20 lowest %.0f' % lowest)
 
-print('%d checks, %d failures' % (checks, failures))
-sys.exit(1 if failures else 0)
+finish()
