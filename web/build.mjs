@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { findModels, readMetadata } from './tools/models.mjs';
+import { findModels, modelEntry } from './tools/models.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -66,11 +66,7 @@ function copyModels(opts) {
   let found;
   if (opts.modelsDir) {
     const files = fs.readdirSync(opts.modelsDir).filter((f) => f.endsWith('.safetensors')).sort();
-    found = { source: opts.modelsDir, models: files.map((f) => {
-      const file = path.join(opts.modelsDir, f);
-      const meta = readMetadata(file);
-      return { name: path.basename(f, '.safetensors'), file: f, num_blocks: 3 * Number(meta['unravel.blocks_per_stage']), kind: meta['unravel.block'], accuracy: null, bytes: fs.statSync(file).size, path: file };
-    }) };
+    found = { source: opts.modelsDir, models: files.map((f) => modelEntry(path.join(opts.modelsDir, f), path.basename(f, '.safetensors'))) };
   } else {
     found = findModels(root);
   }

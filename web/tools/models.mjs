@@ -19,20 +19,39 @@ export function readMetadata(file) {
   }
 }
 
-function describe(meta) {
-  const kind = [meta['unravel.block'] === 'postact' ? 'post-activation' : 'pre-activation', meta['unravel.skip'] === 'false' ? 'plain (no skips)' : `shortcut ${meta['unravel.shortcut']}`];
-  if (meta['unravel.residual_scale']) kind.push('stochastic depth');
-  return kind.join(', ');
+// A model's `kind` says how it was trained, one meaning wherever the name appears (manifest,
+// page, zoo_report.py's KIND): the page's panels key their notes on it. `about` describes the
+// architecture in words.
+export const KINDS = ['residual', 'plain', 'stochastic-depth', 'short-paths'];
+
+/** How a network was trained, from its metadata alone (when no manifest says it). */
+export function trainingKind(meta) {
+  if (meta['unravel.skip'] === 'false') return 'plain';
+  if (meta['unravel.short_paths']) return 'short-paths';
+  if (meta['unravel.residual_scale']) return 'stochastic-depth';
+  return 'residual';
 }
 
-function entryFor(file, name, extra = {}) {
+function describe(meta) {
+  const about = [meta['unravel.block'] === 'postact' ? 'post-activation' : 'pre-activation', meta['unravel.skip'] === 'false' ? 'plain (no skips)' : `shortcut ${meta['unravel.shortcut']}`];
+  const kind = trainingKind(meta);
+  if (kind === 'stochastic-depth') about.push('stochastic depth');
+  if (kind === 'short-paths') about.push('trained on short paths');
+  return about.join(', ');
+}
+
+/** The page's entry for one model file; `extra` (a manifest entry) overrides what the file says. */
+export function modelEntry(file, name, extra = {}) {
   const meta = readMetadata(file);
   const perStage = Number(meta['unravel.blocks_per_stage']);
+  const kind = extra.kind ?? trainingKind(meta);
+  if (!KINDS.includes(kind)) throw new Error(`${name}: kind "${kind}" is not one of ${KINDS.join(', ')}`);
   return {
     name,
     file: path.basename(file),
     num_blocks: extra.num_blocks ?? (Number.isFinite(perStage) ? 3 * perStage : null),
-    kind: extra.kind ?? describe(meta),
+    kind,
+    about: describe(meta),
     accuracy: extra.accuracy ?? null,
     bytes: fs.statSync(file).size,
     path: file,
@@ -42,7 +61,7 @@ function entryFor(file, name, extra = {}) {
   };
 }
 
-/** [{name, file, num_blocks, kind, accuracy, bytes, path}] and where the list came from. */
+/** [{name, file, num_blocks, kind, about, accuracy, bytes, path}] and where the list came from. */
 export function findModels(root) {
   const manifest = path.join(root, 'models', 'manifest.json');
   if (fs.existsSync(manifest)) {
@@ -56,7 +75,7 @@ export function findModels(root) {
         console.warn(`build: ${manifest} lists ${relative}, which is missing; skipped`);
         continue;
       }
-      models.push(entryFor(file, m.name ?? path.basename(file, '.safetensors'), { ...m, num_blocks: Number.isInteger(m.num_blocks) ? m.num_blocks : undefined }));
+      models.push(modelEntry(file, m.name ?? path.basename(file, '.safetensors'), { ...m, num_blocks: Number.isInteger(m.num_blocks) ? m.num_blocks : undefined }));
     }
     // A comparison names a model of this build, or none.
     for (const m of models) if (m.compare && !models.some((x) => x.name === m.compare)) delete m.compare;
@@ -67,7 +86,7 @@ export function findModels(root) {
   const models = [];
   for (const f of files) {
     try {
-      models.push(entryFor(path.join(golden, f), path.basename(f, '.safetensors'), { note: 'tiny random test model (no zoo yet)' }));
+      models.push(modelEntry(path.join(golden, f), path.basename(f, '.safetensors'), { note: 'tiny random test model (no zoo yet)' }));
     } catch (e) {
       // Corrupt files for the loader's error tests live here too; they are not offered.
     }
