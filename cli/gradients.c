@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +24,6 @@ typedef struct grad_args {
     uint64_t seed;
 } grad_args;
 
-__attribute__((format(printf, 1, 2), noreturn)) static void usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "unravel: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(2);
-}
-
 __attribute__((noreturn)) static void fail(const char *message)
 {
     fprintf(stderr, "unravel: %s\n", message);
@@ -48,7 +36,7 @@ static grad_args parse(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *f = argv[i];
         if (strncmp(f, "--", 2) != 0) {
-            if (a.model) usage("unexpected argument '%s' (the model is '%s')", f, a.model);
+            if (a.model) cli_usage_fail("unexpected argument '%s' (the model is '%s')", f, a.model);
             a.model = f;
             continue;
         }
@@ -60,39 +48,39 @@ static grad_args parse(int argc, char **argv)
                                             "--lengths", "--seed", "--threads"};
         int ok = 0;
         for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= !strcmp(f, known[k]);
-        if (!ok) usage("gradients does not take %s", f);
-        if (i + 1 >= argc) usage("%s needs a value", f);
+        if (!ok) cli_usage_fail("gradients does not take %s", f);
+        if (i + 1 >= argc) cli_usage_fail("%s needs a value", f);
         const char *v = argv[++i];
         long long n;
         if (!strcmp(f, "--data")) {
             a.data = v;
         } else if (!strcmp(f, "--split")) {
             if (strcmp(v, "train") && strcmp(v, "test"))
-                usage("--split: '%s' is not 'train' or 'test'", v);
+                cli_usage_fail("--split: '%s' is not 'train' or 'test'", v);
             a.split = v;
         } else if (!strcmp(f, "--samples")) {
-            if (!args_parse_int(v, 1, 1000000, &n)) usage("--samples: '%s' is not an integer 1..1000000", v);
+            if (!args_parse_int(v, 1, 1000000, &n)) cli_usage_fail("--samples: '%s' is not an integer 1..1000000", v);
             a.samples = (int)n;
         } else if (!strcmp(f, "--batch")) {
-            if (!args_parse_int(v, 1, 4096, &n)) usage("--batch: '%s' is not an integer 1..4096", v);
+            if (!args_parse_int(v, 1, 4096, &n)) cli_usage_fail("--batch: '%s' is not an integer 1..4096", v);
             a.batch = (int)n;
         } else if (!strcmp(f, "--lengths")) {
             if (!args_parse_range(v, 0, &a.kmin, &a.kmax))
-                usage("--lengths: '%s' is not a length or range like 0-54", v);
+                cli_usage_fail("--lengths: '%s' is not a length or range like 0-54", v);
             a.have_lengths = 1;
         } else if (!strcmp(f, "--seed")) {
             char *end;
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);
             if (end == v || *end || errno == ERANGE || v[0] == '-')
-                usage("--seed: '%s' is not a non-negative integer", v);
+                cli_usage_fail("--seed: '%s' is not a non-negative integer", v);
             a.seed = s;
         } else if (!strcmp(f, "--threads")) {
-            if (!args_parse_int(v, 1, 64, &n)) usage("--threads: '%s' is not an integer 1..64", v);
+            if (!args_parse_int(v, 1, 64, &n)) cli_usage_fail("--threads: '%s' is not an integer 1..64", v);
             a.threads = (int)n;
         }
     }
-    if (!a.model) usage("gradients needs a MODEL file (.safetensors)");
+    if (!a.model) cli_usage_fail("gradients needs a MODEL file (.safetensors)");
     return a;
 }
 
@@ -162,12 +150,12 @@ int cmd_gradients(int argc, char **argv)
     unr_model *m = load_model(a.model);
     const unr_model_info *info = unr_model_get_info(m);
     const int L = info->num_blocks;
-    if (!info->skip) usage("%s is a plain network: without shortcuts it has no paths to measure", a.model);
+    if (!info->skip) cli_usage_fail("%s is a plain network: without shortcuts it has no paths to measure", a.model);
     if (!a.have_lengths) a.kmin = 0, a.kmax = L;
-    if (a.kmax > L) usage("--lengths: upper end %d exceeds the model's %d blocks", a.kmax, L);
+    if (a.kmax > L) cli_usage_fail("--lengths: upper end %d exceeds the model's %d blocks", a.kmax, L);
 
     const char *path = a.data ? a.data : unr_data_default_path();
-    if (!path) usage("no CIFAR-10 data: pass --data PATH or set UNRAVEL_DATA");
+    if (!path) cli_usage_fail("no CIFAR-10 data: pass --data PATH or set UNRAVEL_DATA");
     unsigned char *records;
     size_t len;
     unr_dataset set;
@@ -175,7 +163,7 @@ int cmd_gradients(int argc, char **argv)
     if (unr_data_load(path, a.split, &records, &len, &err) ||
         unr_cifar_view(records, len, path, &set, &err))
         fail(err.message);
-    if (a.batch > set.count) usage("--batch %d is larger than the %d images of %s", a.batch, set.count, path);
+    if (a.batch > set.count) cli_usage_fail("--batch %d is larger than the %d images of %s", a.batch, set.count, path);
 
     const int lengths = a.kmax - a.kmin + 1;
     double *norms = malloc(sizeof(double) * (size_t)a.samples * lengths);

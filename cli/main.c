@@ -2,7 +2,6 @@
  * Exit status: 0 success, 1 a file or data could not be used (message names it), 2 wrong usage. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, isatty, sysconf */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,18 +125,6 @@ static test_data load_test_data(const args *a)
     unr_sha256_hex(d.set.records, (size_t)d.set.count * UNR_CIFAR_RECORD, d.sha256);
     if (a->limit > 0 && a->limit < d.set.count) d.set.count = a->limit;
     return d;
-}
-
-/* Wrong usage: one line on stderr, exit status 2. */
-__attribute__((format(printf, 1, 2), noreturn)) static void usage_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "unravel: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(2);
 }
 
 /* ---- output ------------------------------------------------------------------------------ */
@@ -290,11 +277,11 @@ static int cmd_eval(const args *a)
     int L = unr_model_get_info(m)->num_blocks;
     for (int i = 0; i < a->num_delete; i++) {
         if (a->delete_blocks[i] > L)
-            usage_fail("--delete: block %d is outside 1..%d", a->delete_blocks[i], L);
+            cli_usage_fail("--delete: block %d is outside 1..%d", a->delete_blocks[i], L);
         spec.deleted[spec.num_deleted++] = a->delete_blocks[i] - 1;
     }
     if (a->num_order && a->num_order != L)
-        usage_fail("--order: gives %d blocks, the model has %d", a->num_order, L);
+        cli_usage_fail("--order: gives %d blocks, the model has %d", a->num_order, L);
     for (int i = 0; i < a->num_order; i++) spec.order[spec.num_order++] = a->order[i] - 1;
     unr_experiment *e = prepare_or_die(m, &spec, 2);
     unr_tally t[2];
@@ -441,18 +428,18 @@ static int cmd_sweep(const args *a)
     spec.trials = a->trials;
     spec.seed = a->seed;
     if (a->have_k) spec.k_min = a->k_min, spec.k_max = a->k_max;
-    if (a->have_k && a->k_min < 1) usage_fail("--k: k starts at 1 (got %d)", a->k_min);
+    if (a->have_k && a->k_min < 1) cli_usage_fail("--k: k starts at 1 (got %d)", a->k_min);
     spec.eligible_all = a->eligible && !strcmp(a->eligible, "all");
     if (a->have_swaps) spec.swaps_min = a->swaps_min, spec.swaps_max = a->swaps_max;
     spec.rule = a->rule && !strcmp(a->rule, "linear") ? UNR_DROP_LINEAR : UNR_DROP_UNIFORM;
     if (kind == UNR_DROP && a->num_probs) {
-        if (a->num_probs > UNR_SPEC_MAX_LIST) usage_fail("--prob: at most %d probabilities", UNR_SPEC_MAX_LIST);
+        if (a->num_probs > UNR_SPEC_MAX_LIST) cli_usage_fail("--prob: at most %d probabilities", UNR_SPEC_MAX_LIST);
         spec.num_probs = a->num_probs;
         memcpy(spec.probs, a->probs, sizeof(double) * (size_t)a->num_probs);
     }
     if (kind == UNR_ENSEMBLE && a->num_probs) spec.prob = a->probs[0];
     if (a->num_sizes) {
-        if (a->num_sizes > UNR_SPEC_MAX_LIST) usage_fail("--sizes: at most %d sizes", UNR_SPEC_MAX_LIST);
+        if (a->num_sizes > UNR_SPEC_MAX_LIST) cli_usage_fail("--sizes: at most %d sizes", UNR_SPEC_MAX_LIST);
         spec.num_sizes = a->num_sizes;
         memcpy(spec.sizes, a->sizes, sizeof(int) * (size_t)a->num_sizes);
     }
@@ -545,7 +532,7 @@ static int cmd_paths(const args *a)
     unr_model *m = load_model(a->model);
     int L = unr_model_get_info(m)->num_blocks;
     int k_lo = a->have_k ? a->k_min : 0, k_hi = a->have_k ? a->k_max : 0;
-    if (k_hi > L) usage_fail("--k: upper end %d exceeds the model's %d blocks", k_hi, L);
+    if (k_hi > L) cli_usage_fail("--k: upper end %d exceeds the model's %d blocks", k_hi, L);
     if (a->json) { /* the core's JSON (as the page's paths chart gets it), after the model */
         char *text;
         unr_error err;
