@@ -626,7 +626,10 @@ static int cmd_bench(const args *a)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+    /* --help after a command too (`unravel eval --help`): what a user types to learn the flags. */
+    int help = argc >= 2 && !strcmp(argv[1], "help");
+    for (int i = 1; i < argc; i++) help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+    if (help) {
         fputs(help_text, stdout);
         return 0;
     }

@@ -35,6 +35,12 @@ expect 2 "exceeds" -- sweep delete-k "$model" --k 1-999 "${data[@]}"
 expect 2 "--threads" -- eval "$model" --threads 0
 UNRAVEL_DATA= expect 2 "no CIFAR-10 data" -- eval "$model"
 
+# ---- help: stdout, exit 0, also after a command and its flags -----------------------------
+for args in "--help" "-h" "help" "eval --help" "gradients $model --help" "sweep delete-k $model --k 3 -h"; do
+    expect 0 "" -- $args
+    grep -q "unravel sweep delete-k MODEL" "$tmp/out" || fail "unravel $args: the help is not on stdout: $(head -c 200 "$tmp/out")"
+done
+
 # ---- bad files: exit 1, named ------------------------------------------------------------
 expect 1 "$tmp/missing.safetensors" -- info "$tmp/missing.safetensors"
 expect 1 "$tmp/corrupt.safetensors" -- info "$tmp/corrupt.safetensors"
