@@ -72,18 +72,32 @@ function copyModels(opts) {
   }
   for (const m of found.models) fs.copyFileSync(m.path, path.join(dest, m.file));
   const models = found.models.map(({ path: _p, ...m }) => m);
+  const precomputed = copyPrecomputed(opts, models);
   fs.writeFileSync(path.join(dest, 'manifest.json'), JSON.stringify({ source: found.source, models }, null, 1) + '\n');
-  return found;
+  return { ...found, precomputed };
 }
 
-// The committed full-test-set results (web/src/precomputed/<model>.json): numbers only.
-function copyPrecomputed(opts) {
+// The committed results computed natively for each shipped model (web/src/precomputed/): the
+// full-test-set sweeps (<model>.json) and the gradient flow (gradients-<model>.json). Each
+// manifest entry lists its files (precomputed_files), so the page asks only for files that exist
+// and the single-file build knows what to inline.
+const PRECOMPUTED_KINDS = [(name) => `${name}.json`, (name) => `gradients-${name}.json`];
+function copyPrecomputed(opts, models) {
   const from = path.join(here, 'src', 'precomputed');
   const dest = path.join(opts.out, 'precomputed');
   fs.mkdirSync(dest, { recursive: true });
-  const files = fs.existsSync(from) ? fs.readdirSync(from).filter((f) => f.endsWith('.json')) : [];
-  for (const f of files) fs.copyFileSync(path.join(from, f), path.join(dest, f));
-  return files.length;
+  let copied = 0;
+  for (const m of models) {
+    m.precomputed_files = [];
+    for (const fileOf of PRECOMPUTED_KINDS) {
+      const f = fileOf(m.name);
+      if (!fs.existsSync(path.join(from, f))) continue;
+      fs.copyFileSync(path.join(from, f), path.join(dest, f));
+      m.precomputed_files.push(`precomputed/${f}`);
+      copied++;
+    }
+  }
+  return copied;
 }
 
 // Whether the data is the official download, for the page's credits: the tarball's published
@@ -132,9 +146,8 @@ async function main() {
   copyWasm(opts);
   const models = copyModels(opts);
   const data = cutData(opts);
-  const precomputed = copyPrecomputed(opts);
   await bundle(opts);
-  console.log(`web/dist: ${models.models.length} model(s) from ${models.source}; ${data ? `${data.images} test images` : 'no test images (no data given)'}; precomputed results for ${precomputed} model(s)`);
+  console.log(`web/dist: ${models.models.length} model(s) from ${models.source}; ${data ? `${data.images} test images` : 'no test images (no data given)'}; ${models.precomputed} precomputed result file(s)`);
 }
 
 main().catch((e) => {

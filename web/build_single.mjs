@@ -48,7 +48,7 @@ const shipped = models.map((m) => ({ ...m, compare: models.some((o) => o.name ==
 add('models/manifest.json', JSON.stringify({ ...manifest, models: shipped }));
 for (const m of shipped) {
   add(`models/${m.file}`);
-  if (fs.existsSync(path.join(opts.dist, 'precomputed', `${m.name}.json`))) add(`precomputed/${m.name}.json`);
+  for (const f of m.precomputed_files ?? []) add(f);
 }
 const data = JSON.parse(read('data/data.json'));
 add('data/data.json');

@@ -660,6 +660,9 @@ try {
     check(correct === Math.round(want.accuracy * want.images), `file:// single file: block 4 deleted, ${correct} of 100 correct, the CLI ${Math.round(want.accuracy * want.images)}`);
     const offered = await page.locator('#model-select option').allTextContents();
     check(['resnet20', 'plain20', 'resnet110'].every((m) => offered.some((o) => o.startsWith(m))), `the single file ships resnet20, plain20 and resnet110 (${offered.length} networks)`);
+    // The committed gradient flow travels inside the file too (the build's precomputed_files).
+    const gradientsShown = await page.waitForSelector('[data-testid=status-gradients][data-state=precomputed]', { timeout: 60000 }).then(() => true, () => false);
+    check(gradientsShown, 'file:// single file: the gradient panel shows the committed result');
     check(requests.length === 0, `offline: no network request (${requests.slice(0, 3).join(', ')})`);
     await context.close();
   }

@@ -311,6 +311,29 @@ try {
   check((await silent.locator('[data-testid=notice-error]').count()) === 0, 'the user is not told about a failure that went away');
   await silent.close();
 
+  phase('every network: no failed request');
+  // ---- every shipped network: the page asks only for files the build has ----------------------
+  {
+    const failed = [];
+    const asked = new Set();
+    const visit = await newPage();
+    visit.on('response', (r) => {
+      asked.add(new URL(r.url()).pathname.split('/').slice(-2).join('/'));
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    for (const m of sourceModels) {
+      await visit.goto(`${base}#model=${m.name}`);
+      await visit.waitForSelector(`[data-testid=model-description][data-model="${m.name}"]`, { timeout: 120000 });
+      await visit.waitForSelector('[data-testid=status-delete-one][data-precomputed=true]', { timeout: 120000 });
+      for (const f of [`${m.name}.json`, `gradients-${m.name}.json`]) {
+        const committed = fs.existsSync(path.join(root, 'web', 'src', 'precomputed', f));
+        check(asked.has(`precomputed/${f}`) === committed, `${m.name}: precomputed/${f} ${committed ? 'is committed and fetched' : 'is not committed and not asked for'}`);
+      }
+    }
+    check(failed.length === 0, `no request failed while opening every network (${failed.join(', ')})`);
+    await visit.close();
+  }
+
   phase('brokenWorker');
   const brokenWorker = await newPage();
   await brokenWorker.route('**/worker.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: 'throw new Error("simulated worker failure");' }));

@@ -33,6 +33,18 @@ async function fetchOk(relative, what) {
   return response;
 }
 
+// A committed result file the build lists for this model (entry.precomputed_files), parsed; null
+// when there is none or it cannot be read (the page then computes live). Files the build does not
+// list are never requested.
+async function precomputedFile(entry, relative) {
+  if (!entry.precomputed_files?.includes(relative)) return null;
+  try {
+    return await (await fetchOk(relative, 'A precomputed result')).json();
+  } catch {
+    return null;
+  }
+}
+
 // A response's bytes, telling onProgress(done, total) as they arrive (total 0 when unknown).
 async function readWithProgress(response, onProgress) {
   const total = Number(response.headers.get('content-length')) || 0;
@@ -213,8 +225,8 @@ export class Lab {
         }
         const bytes = new Uint8Array(await (await fetchOk(`models/${entry.file}`, 'the model file')).arrayBuffer());
         const { info, sha256 } = await this.pool.load(name, { bytes, name: entry.file });
-        const precomputed = await this.loadPrecomputed(name, sha256);
-        const gradients = await this.loadGradients(name, sha256);
+        const precomputed = await this.loadPrecomputed(entry, sha256);
+        const gradients = await this.loadGradients(entry, sha256);
         return { name, entry, id: name, sha256, info, precomputed, gradients };
       })();
       loading.catch(() => this.loaded.delete(name));
@@ -224,13 +236,8 @@ export class Lab {
   }
 
   // The committed full-test-set results for this model file, entered as finished results.
-  async loadPrecomputed(name, sha256) {
-    let file;
-    try {
-      file = await (inlineResponse(`precomputed/${name}.json`) ?? (await fetch(new URL(`precomputed/${name}.json`, base)))).json();
-    } catch {
-      return null;
-    }
+  async loadPrecomputed(entry, sha256) {
+    const file = await precomputedFile(entry, `precomputed/${entry.name}.json`);
     if (file?.model?.sha256 !== sha256) return null; // computed for another version of the file
     const byKind = {};
     for (const summary of file.results ?? []) {
@@ -243,13 +250,9 @@ export class Lab {
 
   // The committed gradient-flow result of the CLI (`unravel gradients`, training set, 1000
   // samples per length) for this model file, or null.
-  async loadGradients(name, sha256) {
-    try {
-      const file = await (await fetch(new URL(`precomputed/gradients-${name}.json`, base))).json();
-      return file?.model?.sha256 === sha256 ? file : null;
-    } catch {
-      return null;
-    }
+  async loadGradients(entry, sha256) {
+    const file = await precomputedFile(entry, `precomputed/gradients-${entry.name}.json`);
+    return file?.model?.sha256 === sha256 ? file : null;
   }
 
   /**
