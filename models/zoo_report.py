@@ -30,6 +30,7 @@ import subprocess
 
 import epochs_fit
 import gradients_report
+import recipe_study
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORDER = ['resnet20', 'plain20', 'resnet56', 'resnet110', 'resnet110-b', 'resnet110-sd', 'resnet110-short',
@@ -506,6 +507,14 @@ class Facts:
         out.extend(('%s, accuracy aim' % name, met, sentence) for name, met, sentence in self.aims())
         return out
 
+    def recipe_section(self):
+        """The validation study of the recipe (recipe_study.py), once zoo v2 networks exist: their
+        values (peak learning rate, label smoothing) against the study's best."""
+        zoo = [self.rows[n][0] for n in self.rows if self.v2(n) and n in TARGET]
+        if not zoo:
+            return []
+        return recipe_study.section(recipe_study.load(self.args.models), recipe_study.values(zoo[0]), self.noise())
+
     def zoo_v2_section(self):
         verdicts = self.zoo_v2_verdicts()
         if not verdicts:
@@ -894,6 +903,7 @@ def write_cards(rows, delete_k, facts, out_dir, gradients):
         for name, info, sweep in v2:
             out.extend(report_54(name, info, sweep, delete_k.get(name)))
     out.extend(facts.zoo_v2_section())
+    out.extend(facts.recipe_section())
     out.extend(facts.section())
     out.append('\n## Delete one block (Fig. 3)\n\nTest error (%) with each block deleted, measured by '
                '`unravel sweep delete-one` on the 10000 test images; `*` marks a downsampling block.\n')

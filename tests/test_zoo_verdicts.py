@@ -11,6 +11,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testlib import ROOT, check, finish  # noqa: E402  (and models/ on the import path)
+import recipe_study  # noqa: E402
 import zoo_report  # noqa: E402
 
 
@@ -23,7 +24,7 @@ def network(base, down, ordinary, block1=40.0, n=54, downsampling=(19, 37), skip
     sweep = {'baseline': {'accuracy': 1 - base / 100},
              'rows': [{'deleted': [b], 'accuracy': 1 - e / 100} for b, e in errors.items()]}
     info = {'downsampling': list(downsampling), 'num_blocks': n, 'skip': skip, 'block': 'preact', 'shortcut': 'A'}
-    summary = {'run': {'arch': 'x'}, 'epochs_done': 40}
+    summary = {'run': {'arch': 'x'}, 'epochs_done': 40, 'lr': 0.2, 'label_smoothing': 0.0}
     return summary, info, {'accuracy': 1 - base / 100}, sweep
 
 
@@ -91,5 +92,42 @@ check(facts({'resnet110': old}, v1=V1).zoo_v2_verdicts() == [], 'a zoo v1 networ
 for lowest, want in ((89.0, 'As the paper'), (60.0, 'Unlike the paper')):
     plain = network(17, (91, 92), 90.0, block1=lowest, n=9, downsampling=(4, 7), skip=False)
     check(said(facts({'plain20': plain}), 'plain20, every layer (Fig. 3)').startswith(want), 'plain20 lowest %.0f' % lowest)
+
+# The recipe study (val-* runs): made-up summaries beside a zoo v2 resnet110 (peak lr 0.2, no smoothing).
+
+
+def study(f, accs, n=5000):
+    """Write val-* summaries with these final validation accuracies (%) into f's folder."""
+    for name, acc in accs.items():
+        lr = {'val-lr0.1': 0.1, 'val-lr0.4': 0.4}.get(name, 0.2)
+        with open(os.path.join(f.args.models, name + '.json'), 'w') as out:
+            json.dump({'lr': lr, 'label_smoothing': 0.1 if name == 'val-ls0.1' else 0.0, 'epochs_done': 60,
+                       'validation_images': n, 'history': [{'epoch': 60, 'val_acc': acc / 100}]}, out)
+    return '\n'.join(f.recipe_section())
+
+
+f = facts({'resnet110': network(10, (20, 20), 10.5)})
+text = study(f, {})
+check('Not run yet: val-lr0.1, val-lr0.2, val-lr0.4, val-ls0.1' in text, 'no study run: %s' % text)
+text = study(f, {'val-lr0.2': 88.0})
+check('Not run yet: val-lr0.1, val-lr0.4, val-ls0.1' in text and '| val-lr0.2 | 0.2 | 0 | 60 | 88.00% (5000 images) |' in text,
+      'one study run: %s' % text)
+for accs, want, also in (
+        ({'val-lr0.1': 87.0, 'val-lr0.2': 88.0, 'val-lr0.4': 87.5, 'val-ls0.1': 87.9}, 'The recipe holds:', 'the best of the study'),
+        ({'val-lr0.1': 87.0, 'val-lr0.2': 88.0, 'val-lr0.4': 88.5, 'val-ls0.1': 87.9}, 'The recipe holds:', '0.50 points apart, within twice the standard error'),
+        ({'val-lr0.1': 87.0, 'val-lr0.2': 88.0, 'val-lr0.4': 91.0, 'val-ls0.1': 87.9}, 'The recipe does not hold:', 'peak learning rate 0.4, no label smoothing would be the choice')):
+    text = study(f, accs)
+    check(want in text and also in text and 'the zoo\'s values (peak learning rate 0.2, no label smoothing: val-lr0.2)' in text,
+          'study %s: %s' % (accs, text[-400:]))
+# Two standard errors of the difference at 88% and 89.5% on 5000 images: 1.26 points; a seed range
+# of 2 points is the larger yardstick, and 1.5 points is then no preference.
+runs = [(n, {'lr': lr, 'label_smoothing': ls, 'epochs_done': 60, 'validation_images': 5000, 'history': [{'val_acc': a}]})
+        for n, lr, ls, a in (('val-lr0.1', 0.1, 0, 0.87), ('val-lr0.2', 0.2, 0, 0.88), ('val-lr0.4', 0.4, 0, 0.895), ('val-ls0.1', 0.2, 0.1, 0.87))]
+ok, text = recipe_study.verdict(runs, (0.2, 0.0), None)
+check(ok is False and '(1.26 points)' in text and 'not measured yet' in text, 'no seed range, 1.5 points: %s' % text)
+ok, text = recipe_study.verdict(runs, (0.2, 0.0), 2.0)
+check(ok is True and 'seed-to-seed range (2.00 points), the larger' in text, 'seed range 2: %s' % text)
+# No zoo v2 network yet: no section (the first zoo's recipe was a wall clock).
+check(facts({'resnet110': old}).recipe_section() == [], 'a zoo v1 network gets no recipe section')
 
 finish()
