@@ -88,6 +88,8 @@ function copyPrecomputed(opts, models) {
   fs.mkdirSync(dest, { recursive: true });
   let copied = 0;
   for (const m of models) {
+    const deleteOne = deleteOneOf(path.join(from, `${m.name}.json`), path.join(dest, '..', 'models', m.file));
+    if (deleteOne) m.delete_one = deleteOne;
     m.precomputed_files = [];
     for (const fileOf of PRECOMPUTED_KINDS) {
       const f = fileOf(m.name);
@@ -98,6 +100,20 @@ function copyPrecomputed(opts, models) {
     }
   }
   return copied;
+}
+
+// A model's committed delete-one sweep, compact, for the explanation's table of every network
+// (the page shows it before any model is loaded): {images, base_error, errors: [block 1..L]}.
+// Only when the precomputed file is for this very model file (its SHA-256).
+function deleteOneOf(precomputedFile, modelFile) {
+  if (!fs.existsSync(precomputedFile)) return null;
+  const file = JSON.parse(fs.readFileSync(precomputedFile, 'utf8'));
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(modelFile)).digest('hex');
+  const sweep = file.results?.find((r) => r.spec.kind === 'delete-one');
+  if (!sweep || file.model?.sha256 !== sha256) return null;
+  const errors = [];
+  for (const row of sweep.rows) errors[row.deleted[0] - 1] = 1 - row.accuracy;
+  return { images: sweep.baseline.images, base_error: 1 - sweep.baseline.accuracy, errors };
 }
 
 // Whether the data is the official download, for the page's credits: the tarball's published

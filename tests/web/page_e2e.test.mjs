@@ -114,6 +114,24 @@ try {
     check(text === `${name}: ${want}`, `${name}'s description is the manifest's ("${text.slice(0, 90)}…")`);
   };
   await describedAs('resnet20');
+  // The explanation's table of every network: medians of the committed sweeps, none typed in.
+  {
+    const rows = await page.locator('[data-testid=explanation-table] tbody tr').evaluateAll((trs) => trs.map((tr) => ({ model: tr.dataset.model, median: Number(tr.dataset.median) })));
+    for (const m of sourceModels) {
+      const file = path.join(root, 'web', 'src', 'precomputed', `${m.name}.json`);
+      const sweep = fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).results.find((r) => r.spec.kind === 'delete-one');
+      if (!sweep) continue;
+      const base = 1 - sweep.baseline.accuracy;
+      const costs = sweep.rows.filter((r) => r.deleted[0] !== 1 && !m.downsampling.includes(r.deleted[0])).map((r) => 1 - r.accuracy - base).sort((a, b) => a - b);
+      const h = costs.length >> 1;
+      const median = costs.length % 2 ? costs[h] : (costs[h - 1] + costs[h]) / 2;
+      const shown = rows.find((r) => r.model === m.name);
+      check(shown && Math.abs(shown.median - median) < 1e-12, `explanation table, ${m.name}: median rise ${shown?.median} = the committed sweep's ${median}`);
+    }
+    check(rows.some((r) => r.model === 'paper'), 'the explanation table has the paper\'s row');
+    const text = await page.locator('[data-testid=explanation-measured]').textContent();
+    check(/raises the error by a median of [\d.]+ points in the 54-block resnet110/.test(text) && /the paper's 54-block ResNet-110 lost 0\.3 points/.test(text), `the explanation's sentence is measured: "${text.slice(0, 160)}…"`);
+  }
   await screenshots(page, 1280);
 
   phase('live runs');

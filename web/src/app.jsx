@@ -233,7 +233,7 @@ export function App() {
           {hasImages && visible('test-images') && <TestImagesPanel lab={lab} model={model} deleted={lesion.deleted} />}
         </>
       )}
-      {!embed && visible('explanation') && <Explanation />}
+      {!embed && visible('explanation') && <Explanation models={lab?.models ?? []} />}
       {embed ? <p class="embed-credits">Unravel · CIFAR-10 test images (Krizhevsky 2009) · code MIT, weights CC BY 4.0 · <a href={fullLabUrl()} target="_blank" rel="noopener">credits</a></p> : <Credits images={lab?.images} />}
     </main>
   );

@@ -58,6 +58,7 @@ export function modelEntry(file, name, extra = {}) {
     ...(extra.note ? { note: extra.note } : {}),
     ...(extra.compare ? { compare: extra.compare } : {}),
     ...(extra.description ? { description: extra.description } : {}),
+    ...(Array.isArray(extra.downsampling) ? { downsampling: extra.downsampling } : {}),
   };
 }
 

@@ -8,13 +8,13 @@ import { fig3ResNet, fig3Vgg, fig8, PAPER_BLOCKS } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
 import { ChartFigure } from './ChartFigure.jsx';
+import { deleteOneFacts, errorsOf } from '../sweepFacts.js';
 
 const COLORS = { ours: '#3b6ea8', compare: '#2a9d5c', down: '#d9822b', paper: '#6c757d', chance: '#b02a37' };
 
 const deleteOneChart = () => chartConfig('line', { x: axis('deleted block', { type: 'linear' }), y: percentAxis('test error') },
   { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${percent(c.parsed.y, 1)}` } } });
 
-const errorsOf = (summary) => (summary?.rows ?? []).map((r) => ({ block: r.deleted[0], error: 1 - r.accuracy }));
 
 function updateChart(chart, { nets, fraction, paper }) {
   const pos = (b, L) => (fraction ? b / L : b);
@@ -51,12 +51,8 @@ function updateChart(chart, { nets, fraction, paper }) {
 // the average cost of deleting one in points of error, how many cost more than one point, the worst.
 function costs(model, summary) {
   if (!summary) return null;
-  const base = 1 - summary.baseline.accuracy;
-  const ordinary = errorsOf(summary).filter(({ block }) => block !== 1 && !model.info.blocks[block - 1]?.downsamples);
-  const over = ordinary.filter((r) => r.error - base > 0.01).length;
-  const worst = ordinary.reduce((w, r) => (r.error > (w?.error ?? -1) ? r : w), null);
-  const meanCost = ordinary.reduce((sum, r) => sum + (r.error - base), 0) / Math.max(1, ordinary.length);
-  return { base, count: ordinary.length, over, worst, meanCost, images: summary.baseline.images };
+  const facts = deleteOneFacts(1 - summary.baseline.accuracy, errorsOf(summary), (b) => !!model.info.blocks[b - 1]?.downsamples);
+  return { ...facts, images: summary.baseline.images };
 }
 
 const points = (x) => `${(100 * x).toFixed(1)} points`;

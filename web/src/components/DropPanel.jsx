@@ -95,7 +95,7 @@ export function DropPanel({ lab, model, images }) {
         dropped networks make different mistakes, the average beats any one of them. Whether it does depends on p. Measured on
         our resnet56 (1000 test images, 3 trials, linear rule): with p = 0.1 one dropped network is right on 76% of the images,
         the average of 32 on 86.5%, the intact network on 86.6%; with p = 0.5 the average gets worse as T grows (44% for one,
-        30% for 32): about half the members (47%) have then dropped a downsampling block, which alone sends these networks to chance
+        30% for 32): about half the members (47%) have then dropped a downsampling block, which alone sends resnet56 to chance
         (see Delete one), and averaging broken members does not repair them. The first chart shown is for p = 0.1; choose
         p = 0.5 to see the ensemble fail.
         {single && most && ` Measured on ${model.name}: one dropped network is right on ${percent(1 - single.error.mean)} of the images, the average of ${most.size} on ${percent(1 - most.error.mean)}, the intact network on ${percent(es.baseline.accuracy)}.`}
