@@ -25,8 +25,8 @@ def load(models_dir):
 
 
 def values(s):
-    """The recipe values a run varies: (peak learning rate, label smoothing)."""
-    return (s['lr'], s.get('label_smoothing') or 0.0)
+    """The recipe values a run varies, from its run definition: (peak learning rate, label smoothing)."""
+    return (s['run']['lr'], s['run'].get('label_smoothing') or 0.0)
 
 
 def said_values(v):
@@ -84,8 +84,7 @@ def section(runs, recipe, seed_range):
         out.append('| run | peak learning rate | label smoothing | epochs | validation accuracy |\n|---|---|---|---|---|')
         for name, s in runs:
             acc, n = val_acc(s)
-            out.append('| %s | %g | %g | %d | %.2f%% (%d images) |' % (
-                name, s['lr'], s.get('label_smoothing') or 0.0, s['epochs_done'], 100 * acc, n))
+            out.append('| %s | %g | %g | %d | %.2f%% (%d images) |' % ((name,) + values(s) + (s['epochs_done'], 100 * acc, n)))
         out.append('')
     out.append('- **The recipe\'s values.** %s' % verdict(runs, recipe, seed_range)[1])
     return out
