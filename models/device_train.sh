@@ -30,7 +30,7 @@
 #  5. before a new model file lands on main (the tests check the zoo against its card and page):
 #     /usr/bin/python3 models/zoo_report.py writes models/README.md and manifest.json (CTest zoo:
 #     the manifest's accuracy is the engine's; the delete-k tables cost about 3 CPU-hours per
-#     ResNet-110, cached in models/checkpoints, so it resumes), and
+#     ResNet-110, kept in models/measurements, committed, so it resumes), and
 #     node web/tools/precompute.mjs --data PATH --only NAME rewrites the page's first paint for
 #     it (CTest precomputed: the file must be for the current model; an interrupted run keeps
 #     what it finished, and a rerun completes it).

@@ -12,8 +12,11 @@ beside resnet110 and the paper, with the seed-to-seed spread of resnet20 and a g
 on each of the paper's claims (in the card, and in the manifest's `description`, which the page
 shows where a network is chosen). Models that are not there yet are skipped. Run after training:
     /usr/bin/python3 models/zoo_report.py [--cli build/cli/unravel] [--data PATH]
-Measurements are cached (models/checkpoints/, not committed); an uncached run of the whole zoo
-takes hours of a 2-core CPU. For tests: --models DIR reads the models and keeps the cache there,
+Measurements are kept in models/measurements/ (committed: an uncached run of the whole zoo takes
+hours of a 2-core CPU, more than a session may have) and reused on any machine while the model
+file, the data and the engine's version are unchanged. --measure NAME... only measures those
+networks (their delete-k tables too), as train_zoo.sh does after a run, so the report later takes
+minutes. For tests: --models DIR reads the models and keeps the cache there,
 --out DIR writes the card and manifest there, --precomputed DIR keeps the gradient results there
 (default web/src/precomputed, the page's), --limit N measures on the first N test images only
 (PyTorch's figures are then not compared), --gradient-samples N runs the gradient protocol
@@ -102,13 +105,45 @@ def sha256_of(path):
     return _sha256[path]
 
 
+_identity = {}
+
+
+def data_sha256(args):
+    """The SHA-256 of the data the CLI reads (--data, else $UNRAVEL_DATA): of the file, or of a
+    folder's files in name order. None when neither names any."""
+    where = args.data or os.environ.get('UNRAVEL_DATA') or ''
+    if where not in _identity:
+        if not where or not os.path.exists(where):
+            _identity[where] = None
+        elif os.path.isdir(where):
+            h = hashlib.sha256()
+            for root, dirs, files in sorted(os.walk(where)):
+                dirs.sort()
+                for f in sorted(files):
+                    h.update(f.encode() + b'\0' + sha256_of(os.path.join(root, f)).encode())
+            _identity[where] = h.hexdigest()
+        else:
+            _identity[where] = sha256_of(where)
+    return _identity[where]
+
+
+def engine_version(args):
+    if args.cli not in _identity:
+        p = subprocess.run([args.cli, '--version'], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit('%s --version: exit %d: %s' % (args.cli, p.returncode, p.stderr.strip()))
+        _identity[args.cli] = p.stdout.strip()
+    return _identity[args.cli]
+
+
 def cached(args, name, model_path, what, compute):
-    """compute()'s result, kept in <models>/checkpoints/<name>/<what>.json (not committed) and
-    reused while the model file, the data, the CLI and --limit are unchanged: a delete-one sweep
-    of ResNet-110 on 10000 images takes minutes, its delete-k tables about an hour."""
-    key = {'model': sha256_of(model_path), 'data': os.path.abspath(args.data or os.environ.get('UNRAVEL_DATA', '')),
-           'cli': os.path.getmtime(args.cli), 'limit': args.limit}
-    path = os.path.join(args.models, 'checkpoints', name, what + '.json')
+    """compute()'s result, kept in <models>/measurements/<name>/<what>.json and reused while the
+    model file, the data (both by SHA-256), the engine's version and --limit are unchanged: a
+    delete-one sweep of ResNet-110 on 10000 images takes minutes, its delete-k tables hours. The
+    files are committed, so a measurement finished in one session serves the next machine."""
+    key = {'model': sha256_of(model_path), 'data': data_sha256(args), 'engine': engine_version(args),
+           'limit': args.limit}
+    path = os.path.join(args.models, 'measurements', name, what + '.json')
     if os.path.exists(path):
         with open(path) as f:
             kept = json.load(f)
@@ -116,8 +151,9 @@ def cached(args, name, model_path, what, compute):
             return kept['value']
     value = compute()
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
+    with open(path + '.tmp', 'w') as f:
         json.dump({'key': key, 'value': value}, f)
+    os.replace(path + '.tmp', path)
     return value
 
 
@@ -160,8 +196,11 @@ def main(argv=None):
     p.add_argument('--precomputed', default=gradients_report.PRECOMPUTED, help='gradient results')
     p.add_argument('--gradient-samples', type=int, default=gradients_report.SAMPLES)
     p.add_argument('--threads', default='2', help='threads of the gradient protocol')
+    p.add_argument('--measure', nargs='+', metavar='NAME', help='only measure these networks (no card)')
     args = p.parse_args(argv)
     args.out = args.out or args.models
+    if args.measure:
+        return measure_only(args)
 
     def present(name):
         return all(os.path.exists(os.path.join(args.models, name + ext)) for ext in ('.json', '.safetensors'))
@@ -205,6 +244,21 @@ def main(argv=None):
         json.dump({'models': manifest}, f, indent=1)
         f.write('\n')
     write_cards(rows, delete_k, facts, args.out, gradients_report.section(names, args.precomputed))
+
+
+def measure_only(args):
+    """Measure the named networks as the report will (delete-k too for a zoo v2 54-block one)."""
+    for name in args.measure:
+        model_path = os.path.join(args.models, name + '.safetensors')
+        summary_path = os.path.join(args.models, name + '.json')
+        if not (os.path.exists(model_path) and os.path.exists(summary_path)):
+            raise SystemExit('zoo_report.py --measure: %s has no model and summary in %s' % (name, args.models))
+        with open(summary_path) as f:
+            s = json.load(f)
+        measure(args, name, model_path)
+        if name in DELETE_K_MODELS and s.get('run'):
+            measure_delete_k(args, name, model_path)
+        print('zoo_report.py: %s measured (%s)' % (name, os.path.join(args.models, 'measurements', name)))
 
 
 def target_of(name, measured):

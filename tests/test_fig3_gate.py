@@ -62,7 +62,7 @@ def measured(down, base=10.0, ordinary=10.5, accuracy=None):
     values = {'info': {'downsampling': [19, 37], 'num_blocks': 54}, 'eval': {'accuracy': 1 - base / 100},
               'delete-one': sweep}
     for what, value in values.items():
-        path = os.path.join(folder, 'checkpoints', 'resnet110', what + '.json')
+        path = os.path.join(folder, 'measurements', 'resnet110', what + '.json')
         if os.path.exists(path):
             os.remove(path)
         zoo_report.cached(args, 'resnet110', model, what, lambda v=value: v)
@@ -87,12 +87,12 @@ if check(os.path.exists(cli), 'the CLI %s exists (the cache key holds its time s
     # looks: a second call reads it instead of measuring again.
     data = os.environ.get('UNRAVEL_DATA')
     if data:
-        shutil.rmtree(os.path.join(folder, 'checkpoints'))
+        shutil.rmtree(os.path.join(folder, 'measurements'))
         accuracy = zoo_report.run_json([cli, 'eval', model, '--json'])['accuracy']
         summary(run={'arch': 'resnet110'}, pytorch_test_acc=accuracy)
         status, said = gate()
         check(status == 1 and said.startswith('fig3_reproduced: Not reproduced:'), 'real sweep of a random network: %s %s' % (status, said))
-        cache = os.path.join(folder, 'checkpoints', 'resnet110', 'delete-one.json')
+        cache = os.path.join(folder, 'measurements', 'resnet110', 'delete-one.json')
         check(os.path.exists(cache) and len(json.load(open(cache))['value']['rows']) == 9, 'the sweep is cached for zoo_report')
         stamp = os.path.getmtime(cache)
         check(gate() == (status, said) and os.path.getmtime(cache) == stamp, 'a second call reads the cache')

@@ -353,13 +353,42 @@ with tempfile.TemporaryDirectory() as tmp:
         band = {round(b['mass'], 2): (b['lo'], b['hi']) for b in grad['bands']}
         check(grad['samples'] == 2 and ("resnet110-short's 90%% band is lengths %d-%d (97%%: %d-%d)" % (band[0.9] + band[0.97])) in card,
               'the effective band is the gradient protocol\'s: %s' % band)
-        check(os.path.exists(os.path.join(zoo, 'checkpoints', 'resnet110-short', 'delete-k-all.json')),
-              'measurements are cached beside the models')
+        check(os.path.exists(os.path.join(zoo, 'measurements', 'resnet110-short', 'delete-k-all.json')),
+              'measurements are kept beside the models')
+        # Another machine: the same files and data at other paths. The committed measurements
+        # are keyed by content, so --measure finds them all and measures nothing again.
+        moved = os.path.join(tmp, 'moved')
+        os.makedirs(moved)
+        for name in ('resnet110-short',):
+            for ext in ('.json', '.safetensors'):
+                shutil.copy(os.path.join(zoo, name + ext), moved)
+            shutil.copytree(os.path.join(zoo, 'measurements', name), os.path.join(moved, 'measurements', name))
+        data_copy = os.path.join(tmp, 'elsewhere.bin')
+        shutil.copy(BIN_FULL, data_copy)
+        kept = os.path.join(moved, 'measurements', 'resnet110-short')
+        stamps = {f: os.path.getmtime(os.path.join(kept, f)) for f in os.listdir(kept)}
+        p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--data', data_copy,
+                            '--models', moved, '--limit', str(FIRST), '--measure', 'resnet110-short'],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+        check(p.returncode == 0 and 'resnet110-short measured' in p.stdout, '--measure runs: %s' % p.stdout)
+        check(sorted(stamps) == ['delete-k-all.json', 'delete-k-paper.json', 'delete-one.json', 'eval.json', 'info.json']
+              and all(os.path.getmtime(os.path.join(kept, f)) == t for f, t in stamps.items()),
+              'moved files and data: every measurement reused, none rewritten (%s)' % sorted(stamps))
+        with open(data_copy, 'r+b') as f:  # one label changed: other data, measured again
+            f.write(bytes([(open(BIN_FULL, 'rb').read(1)[0] + 1) % 10]))
+        p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--data', data_copy,
+                            '--models', moved, '--limit', str(FIRST), '--measure', 'resnet110-short'],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+        check(p.returncode == 0 and os.path.getmtime(os.path.join(kept, 'eval.json')) != stamps['eval.json'],
+              'other data: measured again')
+        p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--models', moved,
+                            '--measure', 'resnet110'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(p.returncode != 0 and 'resnet110 has no model and summary' in p.stdout, '--measure of a missing network: %s' % p.stdout)
 
         # Swapped: the normally trained network under resnet110-sd's name. The verdict flips.
         # (Their caches move with them: keyed by the file's sha256, they still hold.)
         for ext in ('.json', '.safetensors', ''):
-            folder = 'checkpoints' if not ext else ''
+            folder = 'measurements' if not ext else ''
             where = lambda n: os.path.join(zoo, folder, n + ext)
             os.rename(where('resnet110'), os.path.join(tmp, 'swap'))
             os.rename(where('resnet110-sd'), where('resnet110'))
