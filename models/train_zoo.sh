@@ -63,6 +63,8 @@ measure() {
         echo "$1: measuring failed (logs/$1.log); run zoo_report.py --measure $1 later"
 }
 mkdir -p logs training
+[ -n "$PARALLEL" ] || [ -x ../build/cli/unravel ] || echo "train_zoo.sh: no CLI at build/cli/unravel" \
+    "(make native): resnet110-b's question and the card's measurements cannot run; training goes on"
 # F16: the engine's accuracy is unchanged (stop 6), half the bytes, the zoo stays under 20 MB.
 train resnet110 resnet110 40 --dtype F16
 # resnet110-b tests the shortcut-type explanation; the issue skips it, saying why, only when
