@@ -105,35 +105,35 @@ def sha256_of(path):
     return _sha256[path]
 
 
-_identity = {}
+_data_sha256, _engine_version = {}, {}
 
 
 def data_sha256(args):
     """The SHA-256 of the data the CLI reads (--data, else $UNRAVEL_DATA): of the file, or of a
     folder's files in name order. None when neither names any."""
     where = args.data or os.environ.get('UNRAVEL_DATA') or ''
-    if where not in _identity:
+    if where not in _data_sha256:
         if not where or not os.path.exists(where):
-            _identity[where] = None
+            _data_sha256[where] = None
         elif os.path.isdir(where):
             h = hashlib.sha256()
             for root, dirs, files in sorted(os.walk(where)):
                 dirs.sort()
                 for f in sorted(files):
                     h.update(f.encode() + b'\0' + sha256_of(os.path.join(root, f)).encode())
-            _identity[where] = h.hexdigest()
+            _data_sha256[where] = h.hexdigest()
         else:
-            _identity[where] = sha256_of(where)
-    return _identity[where]
+            _data_sha256[where] = sha256_of(where)
+    return _data_sha256[where]
 
 
 def engine_version(args):
-    if args.cli not in _identity:
+    if args.cli not in _engine_version:
         p = subprocess.run([args.cli, '--version'], capture_output=True, text=True)
         if p.returncode != 0:
             raise SystemExit('%s --version: exit %d: %s' % (args.cli, p.returncode, p.stderr.strip()))
-        _identity[args.cli] = p.stdout.strip()
-    return _identity[args.cli]
+        _engine_version[args.cli] = p.stdout.strip()
+    return _engine_version[args.cli]
 
 
 def cached(args, name, model_path, what, compute):
