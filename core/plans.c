@@ -114,9 +114,12 @@ unr_status unr_plans_delete_k_from(const unr_model *model, const unsigned char *
     unr_status st = check_range("k", kmin, kmax, n, trials, err);
     if (st) return st;
     unr_rng rng;
-    unr_rng_seed(&rng, seed);
     int pool[UNR_MAX_BLOCKS];
-    for (int k = kmin; k <= kmax; k++)
+    for (int k = kmin; k <= kmax; k++) {
+        /* Each k its own stream: k's draws are the same whatever range is asked for, so a long
+         * table can be measured one k at a time (models/zoo_report.py) and a narrower sweep on
+         * the page repeats the wider one's draws. */
+        unr_rng_seed_stream(&rng, seed, (uint64_t)k);
         for (int t = 0; t < trials; t++, out++) {
             unr_plan_identity(model, out);
             /* k distinct blocks: the first k steps of a Fisher-Yates shuffle. */
@@ -129,6 +132,7 @@ unr_status unr_plans_delete_k_from(const unr_model *model, const unsigned char *
                 out->keep[pool[i]] = 0;
             }
         }
+    }
     return unr_ok(err);
 }
 

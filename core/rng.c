@@ -3,6 +3,14 @@
 
 void unr_rng_seed(unr_rng *rng, uint64_t seed) { rng->state = seed; }
 
+void unr_rng_seed_stream(unr_rng *rng, uint64_t seed, uint64_t stream)
+{
+    /* The stream number scrambled by one SplitMix64 step, so that neighbouring streams start
+     * far apart in the seed's space (state + gamma would only shift one sequence by a draw). */
+    unr_rng mix = {stream};
+    rng->state = seed ^ unr_rng_next(&mix);
+}
+
 uint64_t unr_rng_next(unr_rng *rng)
 {
     uint64_t z = (rng->state += 0x9E3779B97F4A7C15ull);

@@ -132,7 +132,8 @@ double unr_plan_kendall_tau(const unr_plan *plan);
 
 /* Sweep generators fill out[] with plans; the same seed gives the same plans everywhere.
  * Counts: delete_one L; delete_k (kmax-kmin+1)*trials, k-major; reorder (smax-smin+1)*trials;
- * drop num_probs*trials. */
+ * drop num_probs*trials. delete-k draws each k from its own stream of the seed
+ * (unr_rng_seed_stream), so its plans for k are the same in any range that holds k. */
 unr_status unr_plans_delete_one(const unr_model *model, unr_plan *out, unr_error *err);
 unr_status unr_plans_delete_k(const unr_model *model, int kmin, int kmax, int trials,
                               uint64_t seed, unr_plan *out, unr_error *err);
@@ -319,6 +320,9 @@ unr_status unr_paths_json(int n, int d_lo, int d_hi, char **json, unr_error *err
  * draws the same numbers. */
 typedef struct unr_rng { uint64_t state; } unr_rng;
 void unr_rng_seed(unr_rng *rng, uint64_t seed);
+/* Stream number `stream` of a seed: its own sequence, so that a group of draws (delete-k's draws
+ * for one k) does not depend on which other groups a sweep asks for. */
+void unr_rng_seed_stream(unr_rng *rng, uint64_t seed, uint64_t stream);
 uint64_t unr_rng_next(unr_rng *rng);
 uint32_t unr_rng_below(unr_rng *rng, uint32_t n); /* uniform in [0,n), unbiased (rejection) */
 double unr_rng_uniform(unr_rng *rng);              /* uniform in [0,1), 53 bits */

@@ -111,11 +111,12 @@ def section(names=MODELS, where=PRECOMPUTED):
         100 * path_fraction(n, *p['bands']['97']), p['decay_digitised'], p['decay_fitted'], p['peak']))
     out.append('\nThe paper\'s 97% band, 5-17, is 0.45% of its 2^54 paths by its count; the share above is '
                'computed the same way as ours (paths whose length lies in the band). Run times are the CLI\'s '
-               'own (sampling, after the data is read) on this workplace\'s 2-core AMD EPYC (Zen 3, AVX2). '
-               'resnet110\'s full protocol (1000 samples per length, all 55 lengths, batch 16) ran alone on '
-               'an otherwise idle machine: 594 s of sampling, 9 min 56 s wall clock including reading the '
-               'training set, 193% CPU, 221 MB resident; the issue\'s bound is 15 minutes on 2 threads. '
-               'The other rows ran beside a low-priority training job and are not benchmarks.\n')
+               'own (sampling, after the data is read) on 2-core machines of this workplace, with the kernels '
+               'each row names, most beside a low-priority training job: they are not benchmarks. Alone on an '
+               'idle AMD EPYC (Zen 3, AVX2), the full protocol on a ResNet-110 (the first zoo\'s: the same '
+               'architecture; 1000 samples per length, all 55 lengths, batch 16) took 594 s of sampling, '
+               '9 min 56 s wall clock including reading the training set, 193% CPU, 221 MB resident; the '
+               'issue\'s bound is 15 minutes on 2 threads.\n')
     r110 = dict(results).get('resnet110')
     if r110:
         res = r110['result']

@@ -32,9 +32,13 @@ export UNRAVEL_DATA
 PY="nice -n 19 ${PYTHON:-/usr/bin/python3}"
 # Linux autogroups share the CPU equally between sessions whatever their processes' nice values,
 # so under `setsid` (as the README starts it) nice alone leaves this job a full share (measured:
-# 62% of a core beside two busy CLI runs). Lower this session's autogroup too.
+# 62% of a core beside two busy CLI runs). Lower this session's autogroup too, but only when this
+# script leads its own session (started with setsid): otherwise the autogroup is the caller's (a
+# terminal, a test runner), which would stay lowered for everything it runs after this script.
 # (Best effort: some kernels, gVisor's for one, have no such file or refuse the write.)
-if [ -w /proc/self/autogroup ]; then echo 19 2>/dev/null > /proc/self/autogroup || true; fi
+if [ -w /proc/self/autogroup ] && [ "$(ps -o sid= -p $$ | tr -d ' ')" = "$$" ]; then
+    echo 19 2>/dev/null > /proc/self/autogroup || true
+fi
 train() {  # name arch epochs [extra flags]
     name=$1; arch=$2; epochs=$3; shift 3
     case " ${ONLY:-$name} " in *" $name "*) ;; *) return ;; esac

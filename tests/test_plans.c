@@ -245,6 +245,9 @@ static void test_seeds(const unr_model *m)
     }
     CHECK(unr_plans_delete_k(m, 1, 3, 4, 43, b, &err) == UNR_OK, "%s", err.message);
     CHECK(memcmp(a, b, sizeof a) != 0, "delete-k: different seeds, same plans");
+    /* Each k draws from its own stream: k = 2's plans are the same asked alone. */
+    CHECK(unr_plans_delete_k(m, 2, 2, 4, 42, b, &err) == UNR_OK, "%s", err.message);
+    CHECK(!memcmp(a + 4, b, 4 * sizeof *a), "delete-k: k = 2 alone draws other plans than in 1-3");
     if (unr_model_get_info(m)->blocks_per_stage >= 3) {
         CHECK(unr_plans_reorder(m, 1, 3, 4, 7, a, &err) == UNR_OK, "%s", err.message);
         CHECK(unr_plans_reorder(m, 1, 3, 4, 7, b, &err) == UNR_OK, "%s", err.message);
@@ -274,6 +277,12 @@ static void test_rng(void)
         uint64_t v = unr_rng_next(&r);
         CHECK(v == expect[i], "splitmix64 output %d is %llu", i, (unsigned long long)v);
     }
+    /* Stream 3 of the seed: state = seed ^ splitmix64(3) (known answer from a Python model). */
+    unr_rng s;
+    unr_rng_seed_stream(&s, 1234567, 3);
+    uint64_t first = unr_rng_next(&s);
+    CHECK(first == 9199157415878859133ull, "stream 3 of seed 1234567 starts %llu",
+          (unsigned long long)first);
     int hist[5] = {0};
     for (int i = 0; i < 50000; i++) {
         uint32_t v = unr_rng_below(&r, 5);

@@ -2,13 +2,15 @@
 // by web/tools/precompute.mjs) are what the CLI computes now: every file is for the current model
 // file (its SHA-256) and holds the default experiments of web/src/default-specs.json; and a
 // sample is recomputed on all 10000 test images and compared exactly: resnet20's eval summary
-// (byte for byte) and two rows of its delete-one sweep. Skips (77) without the data they were
+// (byte for byte) and two rows of its delete-one sweep; every sweep's plans are regenerated on
+// one image and compared row by row (web/tools/plans-now.mjs). Skips (77) without the data they were
 // computed on.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stalePlan } from '../web/tools/plans-now.mjs';
 
 const [cli, root] = process.argv.slice(2);
 let failures = 0;
@@ -61,6 +63,21 @@ if (!data || !fs.existsSync(data)) {
   console.log(`SKIP: no UNRAVEL_DATA to recompute the sample (checked ${Object.keys(files).length} files' keys: ${failures} failures)`);
   process.exit(failures ? 1 : 77);
 }
+// Every sweep's plans are what the generator makes now (a changed generator leaves the model
+// and data hashes alone): one image each, any test image will do.
+const plansDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unravel-plans-'));
+const oneImage = path.join(plansDir, 'one.bin');
+execFileSync(cli, ['data', '--data', data, '--limit', '1', '--out', oneImage]);
+let plansChecked = 0;
+for (const [name, { json }] of Object.entries(files)) {
+  if (json.model.sha256 !== sha256(path.join(root, 'models', manifest.models.find((m) => m.name === name).file))) continue; // said above
+  for (const result of json.results.filter((r) => r.spec.kind !== 'eval')) {
+    const stale = stalePlan(cli, result, oneImage, path.join(root, 'models'));
+    check(!stale, `${name} ${result.spec.kind}: the committed rows ran other plans than the CLI generates now: ${stale} (remove that result from web/src/precomputed/${name}.json and rerun ${regenerate} --only ${name})`);
+    plansChecked++;
+  }
+}
+fs.rmSync(plansDir, { recursive: true, force: true });
 const runJson = (spec, extra = []) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unravel-precomputed-'));
   fs.writeFileSync(path.join(tmp, 'spec.json'), JSON.stringify(spec));
@@ -86,5 +103,5 @@ for (const block of [2, sweep.rows.length]) {
   const row = sweep.rows[block - 1];
   check(now.images === row.images && now.correct === row.correct, `resnet20 without block ${block}: ${now.correct}/${now.images} correct now, ${row.correct}/${row.images} committed`);
 }
-console.log(failures ? `precomputed: ${failures} failures` : `precomputed: ${Object.keys(files).length} files match their models; resnet20's sample recomputes exactly`);
+console.log(failures ? `precomputed: ${failures} failures` : `precomputed: ${Object.keys(files).length} files match their models and ${plansChecked} sweeps the plans generated now; resnet20's sample recomputes exactly`);
 process.exit(failures ? 1 : 0);

@@ -353,8 +353,24 @@ with tempfile.TemporaryDirectory() as tmp:
         band = {round(b['mass'], 2): (b['lo'], b['hi']) for b in grad['bands']}
         check(grad['samples'] == 2 and ("resnet110-short's 90%% band is lengths %d-%d (97%%: %d-%d)" % (band[0.9] + band[0.97])) in card,
               'the effective band is the gradient protocol\'s: %s' % band)
-        check(os.path.exists(os.path.join(zoo, 'measurements', 'resnet110-short', 'delete-k-all.json')),
-              'measurements are kept beside the models')
+        check(os.path.exists(os.path.join(zoo, 'measurements', 'resnet110-short', 'delete-k-all', 'k20.json')),
+              'measurements are kept beside the models, delete-k one k per file')
+        # The per-k pieces joined are the CLI's one sweep over k = 1..20, row for row.
+        import zoo_report  # noqa: E402
+        pieces = [json.load(open(os.path.join(zoo, 'measurements', 'resnet110-short', 'delete-k-paper', 'k%02d.json' % k)))['value']
+                  for k in range(1, 21)]
+        # (The pieces read the whole synthetic file with --limit, the CLI run here the first
+        # images cut out: the same images, so all but the data's hash must agree.)
+        def but_data_hash(sweep):
+            return dict(sweep, spec=dict(sweep['spec'], data_sha256=None))
+        joined = zoo_report.joined_sweep(pieces)
+        check(but_data_hash(joined) == but_data_hash(dk), 'joined delete-k pieces differ from the CLI\'s sweep over 1-20: %s' % [
+            (key, joined.get(key), dk.get(key)) for key in sorted(set(joined) | set(dk)) if key != 'rows' and joined.get(key) != dk.get(key)])
+        try:
+            zoo_report.joined_sweep([pieces[0], pieces[2]])
+            check(False, 'pieces with a gap in k were joined')
+        except SystemExit as e:
+            check('do not join' in str(e), 'a gap in k: %s' % e)
         # Another machine: the same files and data at other paths. The committed measurements
         # are keyed by content, so --measure finds them all and measures nothing again.
         moved = os.path.join(tmp, 'moved')
@@ -366,14 +382,27 @@ with tempfile.TemporaryDirectory() as tmp:
         data_copy = os.path.join(tmp, 'elsewhere.bin')
         shutil.copy(BIN_FULL, data_copy)
         kept = os.path.join(moved, 'measurements', 'resnet110-short')
-        stamps = {f: os.path.getmtime(os.path.join(kept, f)) for f in os.listdir(kept)}
+
+        def mtimes():
+            return {os.path.relpath(os.path.join(r, f), kept): os.path.getmtime(os.path.join(r, f))
+                    for r, _, files in os.walk(kept) for f in files}
+        stamps = mtimes()
         p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--data', data_copy,
                             '--models', moved, '--limit', str(FIRST), '--measure', 'resnet110-short'],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
         check(p.returncode == 0 and 'resnet110-short measured' in p.stdout, '--measure runs: %s' % p.stdout)
-        check(sorted(stamps) == ['delete-k-all.json', 'delete-k-paper.json', 'delete-one.json', 'eval.json', 'info.json']
-              and all(os.path.getmtime(os.path.join(kept, f)) == t for f, t in stamps.items()),
+        pieces = ['delete-k-%s/k%02d.json' % (e, k) for e in ('all', 'paper') for k in range(1, 21)]
+        check(sorted(stamps) == pieces + ['delete-one.json', 'eval.json', 'info.json'] and mtimes() == stamps,
               'moved files and data: every measurement reused, none rewritten (%s)' % sorted(stamps))
+        # A session stopped while measuring k = 7 of the paper's table: the next measures only it.
+        os.remove(os.path.join(kept, 'delete-k-paper', 'k07.json'))
+        p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--data', data_copy,
+                            '--models', moved, '--limit', str(FIRST), '--measure', 'resnet110-short'],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+        now = mtimes()
+        check(p.returncode == 0 and sorted(now) == sorted(stamps)
+              and [f for f in now if now[f] != stamps[f]] == ['delete-k-paper/k07.json'],
+              'resumed: only the missing piece measured (%s)' % [f for f in now if now.get(f) != stamps.get(f)])
         with open(data_copy, 'r+b') as f:  # one label changed: other data, measured again
             f.write(bytes([(open(BIN_FULL, 'rb').read(1)[0] + 1) % 10]))
         p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--data', data_copy,
@@ -384,6 +413,30 @@ with tempfile.TemporaryDirectory() as tmp:
         p = subprocess.run([sys.executable, os.path.join(MODELS, 'zoo_report.py'), '--cli', CLI, '--models', moved,
                             '--measure', 'resnet110'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         check(p.returncode != 0 and 'resnet110 has no model and summary' in p.stdout, '--measure of a missing network: %s' % p.stdout)
+
+        # --kept-delete-k: a card while resnet110's tables are still being measured (k = 1-4 of
+        # the paper's draws kept, none of all blocks'): nothing is measured, the table shows what
+        # is kept, the card says what is pending, and Fig. 5a's verdict waits.
+        partial = os.path.join(tmp, 'partial')
+        shutil.copytree(zoo, partial)
+        dk_kept = os.path.join(partial, 'measurements', 'resnet110')
+        shutil.rmtree(os.path.join(dk_kept, 'delete-k-all'))
+        for k in range(5, 21):
+            os.remove(os.path.join(dk_kept, 'delete-k-paper', 'k%02d.json' % k))
+        rc, log = report(partial, '--limit', str(FIRST), '--kept-delete-k')
+        card = open(os.path.join(partial, 'README.md')).read()
+        check(rc == 0 and sorted(os.listdir(os.path.join(dk_kept, 'delete-k-paper'))) == ['k%02d.json' % k for k in range(1, 5)]
+              and not os.path.exists(os.path.join(dk_kept, 'delete-k-all')), '--kept-delete-k measured nothing:\n' + log)
+        table = card[card.index('### resnet110 against the paper'):]
+        check(re.match(r'\| 4 \| [0-9.]+% \| [0-9.]+% \([0-9.-]+\) \| - \|$', line_of(table, '| 4 |'))
+              and line_of(table, '| 10 |').endswith('| - | - |'),
+              'k = 4 kept, k = 10 pending: %s / %s' % (line_of(table, '| 4 |'), line_of(table, '| 10 |')))
+        check('Still being measured for resnet110 (`-` above): paper draws: k = 5-20; all blocks draws: all of k = 1-20.' in card,
+              'the card says which delete-k pieces are pending')
+        fig5a_said = [l for l in card.split('\n') if l.startswith('- **resnet110, k random blocks (Fig. 5a).**')]
+        check(len(fig5a_said) == 1 and ('Not decided yet' in fig5a_said[0] and 'k = 5-20 pending' in fig5a_said[0]
+                                         or 'Not reproduced' in fig5a_said[0]),
+              'Fig. 5a\'s verdict on a partial table: undecided unless a measured k already fails: %s' % fig5a_said)
 
         # Swapped: the normally trained network under resnet110-sd's name. The verdict flips.
         # (Their caches move with them: keyed by the file's sha256, they still hold.)

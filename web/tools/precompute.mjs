@@ -6,8 +6,9 @@
 //   node web/tools/precompute.mjs [--data PATH] [--cli build/cli/unravel] [--threads N]
 //        [--only resnet20,plain20] [--source "description of the data"]
 //
-// A result is kept (not recomputed) while its model file's and the data's SHA-256 and its spec
-// are unchanged, so after replacing a model file the same command recomputes that model only.
+// A result is kept (not recomputed) while its model file's and the data's SHA-256, its spec and
+// the plans the CLI generates for it (plans-now.mjs) are unchanged, so after replacing a model
+// file, or changing a plan generator, the same command recomputes what changed only.
 // The file is rewritten after every experiment: an interrupted run keeps what it finished.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stalePlan } from './plans-now.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = { cli: path.join(root, 'build', 'cli', 'unravel'), data: process.env.UNRAVEL_DATA, threads: '2', only: null, source: null };
@@ -43,6 +45,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unravel-precompute-'));
 const testBatch = path.join(tmp, 'test_batch.bin');
 execFileSync(args.cli, ['data', '--data', args.data, '--limit', String(defaults.images), '--out', testBatch]);
 const records = fs.readFileSync(testBatch);
+const oneImage = path.join(tmp, 'one.bin');
+execFileSync(args.cli, ['data', '--data', testBatch, '--limit', '1', '--out', oneImage]);
 const dataSha = sha256(records);
 
 /** CPU seconds of finished children (Linux: cutime + cstime of /proc/self/stat), else NaN. */
@@ -83,7 +87,9 @@ for (const entry of manifest.models) {
   const texts = [];
   for (const template of defaults.experiments) {
     const kept = old.results.findIndex((r) => answers(r, template, modelSha));
-    if (kept >= 0) {
+    const stale = kept >= 0 && stalePlan(args.cli, old.results[kept], oneImage, path.join(root, 'models'));
+    if (stale) console.log(`${entry.name} ${template.kind}: computed with other plans (${stale}), recomputing`);
+    if (kept >= 0 && !stale) {
       texts.push(oldTexts[kept]);
       console.log(`${entry.name} ${template.kind}: unchanged, kept`);
       continue;
