@@ -55,6 +55,11 @@ for down, want in (((20, 21), 'Reproduced:'), ((40, 45), 'Partly:'), ((90, 40), 
     f = facts({'resnet110': network(10, down, 10.5)}, v1=V1)
     s = said(f, 'resnet110, downsampling blocks (Fig. 3)')
     check(s.startswith(want), 'downsampling %s: %s' % (down, s))
+# Only one downsampling block at chance: the verdict names it, not every downsampling block.
+s = said(facts({'resnet110': network(10, (90, 50), 10.5)}, v1=V1), 'resnet110, downsampling blocks (Fig. 3)')
+check(s.startswith('Not reproduced: deleting block 19 sends resnet110 to chance') and 'block 37: 50.0% error' in s, s)
+s = said(facts({'resnet110': network(10, (90, 88), 10.5)}, v1=V1), 'resnet110, downsampling blocks (Fig. 3)')
+check(s.startswith('Not reproduced: deleting a downsampling block sends resnet110 to chance'), s)
 # Ordinary blocks: a median rise of 0.5 points is as in the paper, 3 is not.
 for ordinary, want in ((10.5, 'Reproduced:'), (13.0, 'Not reproduced:')):
     s = said(facts({'resnet110': network(10, (20, 20), ordinary)}), 'resnet110, other blocks (Fig. 3)')
