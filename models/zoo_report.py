@@ -205,9 +205,14 @@ def measure_delete_k(args, name, model_path, kept_only=False):
     return tuple(tables)
 
 
+def errors_by_k(table):
+    """{k: error quartiles} of a joined delete-k table; {} for one with no piece kept yet."""
+    return {g['k']: g['error'] for g in table['groups']} if table else {}
+
+
 def pending_k(table):
     """The k of the delete-k range that a (kept-only) table lacks."""
-    done = {g['k'] for g in table['groups']} if table else set()
+    done = errors_by_k(table)
     return [k for k in DELETE_K_RANGE if k not in done]
 
 
@@ -560,13 +565,11 @@ class Facts:
                 out.append(('Training length', True, 'Supported: %s; longer training alone made them survivable.' % said))
             elif was_fatal:
                 c = self.costs['resnet110']
-                fig3 = self.fig['fig3_delete_one_block']
-                paper = {b: 100 * (fig3['resnet110'][b - 1] - fig3['baseline_error']) for b in c.down}
                 left = [b for b in c.down if old['error_by_block'][str(b)] >= AT_CHANCE and b not in fatal['resnet110']]
                 helped = ' %s no longer, but %s still %s %s (the paper\'s: %s): longer training helped, not enough.' % (
                     ' and '.join('block %d' % b for b in left), 'its deletion' if len(left) == 1 else 'their deletions',
                     'costs' if len(left) == 1 else 'cost', ' and '.join(pts(c.errors[b] - c.base) for b in left),
-                    ' and '.join(pts(paper[b]) for b in left)) if left else ''
+                    ' and '.join(pts(self.paper_rise(b)) for b in left)) if left else ''
                 out.append(('Training length', False, 'Not supported at this length: %s. %s %s still at chance;%s The '
                             'paper trained 164 epochs.' % (said, ' and '.join('Block %d' % b if i == 0 else 'block %d' % b
                                                                              for i, b in enumerate(fatal['resnet110'])),
@@ -867,7 +870,7 @@ class Facts:
                        '"paper" draws exclude block 1 and the downsampling blocks, "all" draws from every block.\n')
             out.append('| k | paper median | resnet110-short, paper draws | resnet110, paper draws | '
                        'resnet110-short, all blocks | resnet110, all blocks |\n|---|---|---|---|---|---|')
-            by = {(n, e): {g['k']: g['error'] for g in (self.delete_k[n][i] or {'groups': []})['groups']}
+            by = {(n, e): errors_by_k(self.delete_k[n][i])
                   for n in ('resnet110-short', 'resnet110') for i, e in enumerate(('paper', 'all'))}
             for i, k in enumerate(fig5a['k']):
                 cells = []
@@ -965,8 +968,7 @@ def report_54(name, info, sweep, delete_k):
                    '(quartiles). "paper" draws exclude block 1 and the downsampling blocks, as the '
                    'paper\'s box plots evidently did; "all" draws from every block.\n')
         out.append('| k | paper median | %s, paper draws | %s, all blocks |\n|---|---|---|---|' % (name, name))
-        by_k = {e: {g['k']: g['error'] for g in (delete_k[i] or {'groups': []})['groups']}
-                for i, e in enumerate(('paper', 'all'))}
+        by_k = {e: errors_by_k(delete_k[i]) for i, e in enumerate(('paper', 'all'))}
         for i, k in enumerate(fig5a['k']):
             cells = []
             for e in ('paper', 'all'):
