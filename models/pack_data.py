@@ -74,6 +74,7 @@ def decode(header, offsets, blob):
 
 
 def write(path, splits, quality, subsampling):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path + '.tmp', 'wb') as f:
         f.write(MAGIC)
         for name in ('train', 'test'):
