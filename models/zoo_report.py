@@ -607,7 +607,8 @@ class Facts:
         said = 'deleting one layer of plain20 gives %.1f%% to %.1f%% error (chance: %.0f%%)' % (
             min(c.errors.values()), max(c.errors.values()), CHANCE)
         if min(c.errors.values()) >= AT_CHANCE:
-            return True, 'As the paper\'s plain network: %s; every deletion goes to chance.' % said
+            return True, 'As the paper\'s plain network: %s; every deletion goes to chance (%.0f%% error or more).' % (
+                said, AT_CHANCE)
         return False, 'Unlike the paper\'s plain network: %s; some deletion does not go to chance.' % said
 
     def aims(self):
@@ -1019,12 +1020,17 @@ def write_cards(rows, delete_k, facts, out_dir, gradients):
         def hardware_of(summary):  # v2 summaries list every machine a run's segments used
             hw = summary['hardware']
             return ', '.join(hw) if isinstance(hw, list) else hw
-        setups = sorted({'%s, %s' % (hardware_of(r[1]), r[1].get('precision', 'float32')) for r in rows})
+        def setups_of(summary):  # a v2 run: each segment's machine and precision
+            return ['%s, %s' % (seg['hardware'], seg['precision']) for seg in summary.get('segments', [])] or \
+                ['%s, %s' % (hardware_of(summary), summary.get('precision', 'float32'))]
+        setups = sorted({setup for r in rows for setup in setups_of(r[1])})
         # Each data file the runs trained on (a GPU's upload is a packed copy: pack_data.py).
         by_data = {}
         for r in rows:
             by_data.setdefault((r[1]['data'], r[1]['data_sha256']), []).append(r[0])
-        data_line = '; '.join('`%s` (sha256 `%s`)%s' % (d, sha, '' if len(by_data) == 1 else ': ' + ', '.join(names))
+        data_line = '; '.join('`%s` (sha256 `%s`%s)%s' % (
+                                  d, sha, ', the same images re-encoded by pack_data.py for a GPU\'s upload'
+                                  if d.endswith('.unrpack') else '', '' if len(by_data) == 1 else ': ' + ', '.join(names))
                               for (d, sha), names in by_data.items())
         out.append('\nTrained on the 50000 training images of %s on %s; PyTorch %s, '
                    'batch %d, SGD momentum 0.9 (Nesterov), weight decay %g, one-cycle learning rate '
