@@ -10,7 +10,10 @@
 #     (what the call would send, against the 64 MiB it takes; each unfinished ResNet-110 state
 #     committed is 14 MB of it)
 #  3. on the device, one call: every run still to train, all at once (up to 16; one H200 holds
-#     them all; the 15 device-minutes lent to a task leave room for one 8-minute call):
+#     them all). The 15 device-minutes lent to a task held an 8-minute call and a 3-minute one
+#     (2026-12-04: about 45 s of start and transfers each). Measured with 12 runs at once: a
+#     ResNet-20 epoch 8 s, a ResNet-110 one 67-74 s (option B), 44-49 s (stochastic depth),
+#     28-31 s (short paths); 8 ResNet-20 runs at once: 5-8 s.
 #       run(command="sh models/device_train.sh 8 .device/cifar10.unrpack resnet110-b resnet20 plain20
 #           val-lr0.1 val-lr0.2 val-lr0.4 val-ls0.1 resnet110-sd resnet110-short-pilot
 #           resnet110-short resnet20-seed2 resnet20-seed3", carry=[".device"], timeout_s=600)
