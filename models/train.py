@@ -398,7 +398,11 @@ def main(argv=None):
                     step + 1, dt, seen / dt, dt / (step + 1) * steps_per_epoch), flush=True)
                 return
         epoch_loss, epoch_correct = tot_loss.item() / seen, tot_correct.item() / seen
-        dt = epoch_s = time.time() - t0
+        dt = time.time() - t0
+        # The deadline's estimate is this process's fastest epoch: an epoch slowed by other work
+        # on the machine must not stop the run hours early. Too hopeful an estimate at worst
+        # loses the one epoch cut off by the end of the session (the state before it is saved).
+        epoch_s = min(epoch_s, dt) if epoch_s else dt
         elapsed += dt
         if segment['last_epoch'] == start_epoch:
             segments.append(segment)  # only stretches that trained at least one epoch

@@ -484,6 +484,23 @@ class Facts:
             return False, 'Not as in the paper: short-path training has the lower error, %s; %s (%s).' % (said, why, claim)
         return False, 'Not reproduced: short-path training costs accuracy; %s, %s (%s).' % (said, why, claim)
 
+    def short_deletions(self):
+        """What deleting blocks does to resnet110-short beside resnet110: the paper makes no claim
+        here (section 5 reports accuracy only), so this is a measurement, not a verdict."""
+        c, full = self.costs['resnet110-short'], self.costs['resnet110']
+        said = ('Deleting blocks, as the rise of error over each network\'s own intact error (resnet110 in '
+                'brackets): one ordinary block, a median %+.2f points (%+.2f), worst %+.2f (%+.2f); %s; block 1: '
+                '%+.2f (%+.2f)' % (c.median, full.median, c.worst[0], full.worst[0], '; '.join(
+                    'downsampling block %d: %+.2f (%+.2f)' % (b, c.rise[b], full.rise[b]) for b in c.down),
+                    c.rise[1], full.rise[1]))
+        for i, draws in enumerate(('the paper\'s draws', 'drawn from every block')):
+            k = {n: errors_by_k(self.delete_k[n][i]).get(10) if n in self.delete_k else None
+                 for n in ('resnet110-short', 'resnet110')}
+            if k['resnet110-short'] and k['resnet110']:
+                said += '; 10 random blocks (%s): a median %+.1f (%+.1f)' % (
+                    draws, 100 * k['resnet110-short']['median'] - c.base, 100 * k['resnet110']['median'] - full.base)
+        return said + '. The paper reports accuracy only for this network.'
+
     # ---- zoo v2: which ResNet-110 reproduces Fig. 3 and Fig. 5a, and why ------------------------
     def v2(self, name):
         """True for a network of zoo v2 (its summary holds the run definition)."""
@@ -690,6 +707,8 @@ class Facts:
             {'resnet110-sd': 'Stochastic depth', 'resnet110-short': 'Short paths'}.get(name, '\0'))]
         if verdicts:
             out.extend(sentence for _, _, sentence in verdicts)
+            if name == 'resnet110-short' and 'resnet110' in self.rows:
+                out.append(self.short_deletions())
         elif not info['skip']:
             worst = max(c.errors.values())
             out.append('Deleting any one layer gives %.1f%% to %.1f%% error (chance: %.0f%%), as a plain '

@@ -178,6 +178,13 @@ def check_experiments(folder, card, manifest, label):
     check(v.get('Stochastic depth, accuracy', '?') in described['resnet110-sd']
           and v.get('Short paths only, accuracy (section 5)', '?') in described['resnet110-short'],
           label + ': the page\'s description holds the card\'s verdicts')
+    # Short paths: what deleting blocks does, beside resnet110, from the CLI's own sweeps.
+    said = 'one ordinary block, a median %+.2f points (%+.2f)' % (statistics.median(short.ordinary),
+                                                                   statistics.median(full.ordinary))
+    down = '; '.join('downsampling block %d: %+.2f (%+.2f)' % (b, short.rise[b], full.rise[b]) for b in short.down)
+    check(said in described['resnet110-short'] and down in described['resnet110-short'],
+          '%s: resnet110-short\'s description gives its deletion costs beside resnet110\'s (%s; %s): %s'
+          % (label, said, down, described['resnet110-short']))
     return diff, spread
 
 

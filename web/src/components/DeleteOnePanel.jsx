@@ -77,6 +77,7 @@ function Caption({ model, compare, summary, compareSummary, fraction }) {
       {sd && theirs && (!moreRobust(mine, theirs)
         ? ` Unlike the paper's stochastic-depth network (Fig. 8), ours is not more robust than its normally trained twin: deleting a block costs it ${points(mine.meanCost)} on average against ${points(theirs.meanCost)}, and its error starts higher (${percent(mine.base)} against ${percent(theirs.base)}). Stochastic depth is known to need long training to pay off (the model card says how long this one was trained).`
         : ` As in the paper (Fig. 8), the stochastic-depth network is the more robust one here: deleting a block costs it ${points(mine.meanCost)} on average against ${points(theirs.meanCost)}.`)}
+      {model.entry.kind === 'short-paths' && " This network was trained on short paths only: 23 of its 54 residual branches drawn afresh for each mini-batch, so training saw paths of about 11.5 blocks (the paper's section 5, which reports only its accuracy: the paper's curve shown is its normally trained ResNet-110 of Fig. 3)."}
       {sd && ' The grey band is the paper\'s stochastic-depth ResNet-110 (Fig. 8, given in the paper as a summary): 5.1–5.8% error with most blocks deleted, and the diamonds blocks 1, 19 and 37.'}
       {fraction && ` The paper's network has ${PAPER_BLOCKS} blocks: networks with fewer are plotted against position as a fraction of depth, so that block b of L sits at b/L.`}
     </p>
