@@ -242,6 +242,15 @@ try {
     const fig8 = await page.locator('[data-testid=caption-delete-one]').textContent();
     const robust = meanCost(sd) < meanCost(normal) && over(sd) <= over(normal);
     check(robust ? /more robust one here/.test(fig8) : /not more robust/.test(fig8), `the Fig. 8 caption says what was measured (mean cost ${meanCost(sd).toFixed(4)} vs ${meanCost(normal).toFixed(4)}, ${over(sd)} vs ${over(normal)} blocks over a point): "${fig8.slice(fig8.indexOf('Fig. 8'), fig8.indexOf('Fig. 8') + 100)}"`);
+    // Fig. 8's other claim, the downsampling blocks: each one's cost over each network's own error.
+    const rise = (s, b) => {
+      const x = (1 - s.rows.find((r) => r.deleted[0] === b).accuracy) - (1 - s.baseline.accuracy);  // as the page computes it
+      return `${x < 0 ? '−' : '+'}${Math.abs(100 * x).toFixed(1)}`;
+    };
+    for (const b of down) {
+      const said = `${rise(sd, b)} points for block ${b} (${normalName}: ${rise(normal, b)})`;
+      check(fig8.includes(said), `the Fig. 8 caption gives downsampling block ${b}'s cost as measured ("${said}")`);
+    }
     await page.locator('[data-testid=panel-delete-one]').screenshot({ path: path.join(outDir, 'panel-delete-one-fig8-1280.png') });
   } else {
     console.log(`note: no committed delete-one results for a stochastic-depth network (${sdName}) and its partner (${normalName}); the Fig. 8 caption is not checked`);
