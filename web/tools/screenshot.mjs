@@ -6,7 +6,6 @@
 //
 // Needs web/dist (make web) and tests/web/node_modules (playwright-core). HASH defaults to
 // model=resnet110&compare=plain20&deleted=30,45.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,15 +23,10 @@ const height = Number(option('--height', 1900));
 const hash = args[0] ?? 'model=resnet110&compare=plain20&deleted=30,45';
 
 const { chromium } = await import(path.join(root, 'tests', 'web', 'node_modules', 'playwright-core', 'index.mjs'));
-const server = spawn(process.execPath, [path.join(root, 'web', 'serve.mjs'), path.join(root, 'web', 'dist'), '--port', '0'],
-  { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  server.on('exit', (code) => reject(new Error(`web/serve.mjs exited (${code}): is web/dist built (make web)?`)));
-  server.stdout.on('data', (c) => {
-    const m = /http:\/\/localhost:\d+\//.exec(String(c));
-    if (m) resolve(m[0]);
-  });
-});
+// The tests' server helper (web/serve.mjs on a free port), not a second copy of it.
+const { serveDir } = await import(path.join(root, 'tests', 'web', 'helpers.mjs'));
+const { server, origin } = serveDir(path.join(root, 'web', 'dist'));
+const base = `${await origin}/`;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
   const page = await browser.newPage({ viewport: { width, height } });
