@@ -617,7 +617,29 @@ class Facts:
             else:
                 out.append(('Shortcut type', None, 'Not measured yet: resnet110-b (projection shortcuts) is not '
                             'trained (models/train_zoo.sh trains it after resnet110).'))
+        trained = self.training_regime(fatal.get('resnet110'))
+        if trained:
+            out.append(trained)
         return out
+
+    def training_regime(self, full_fatal):
+        """A third explanation the training experiments test: resnet110-sd and resnet110-short keep
+        resnet110's option-A shortcuts, epochs and seed and change only how blocks are trained."""
+        others = [n for n in ('resnet110-sd', 'resnet110-short') if self.v2(n)]
+        if not full_fatal or not others:
+            return None
+        full = self.costs['resnet110']
+        said = '; '.join('%s: %s' % (n, ', '.join('block %d %+.2f points' % (b, self.costs[n].rise[b])
+                                                     for b in self.costs[n].down)) for n in others)
+        said += ' (resnet110: %s), all with option-A shortcuts, the same epochs and seed' % ', '.join(
+            'block %d %+.2f' % (b, full.rise[b]) for b in full.down)
+        survive = [n for n in others if all(self.costs[n].errors[b] < AT_CHANCE for b in self.costs[n].down)]
+        if survive:
+            return ('Training regime', True, 'Supported: deleting a downsampling block is survivable in %s; %s. '
+                    'Zero-padded channels alone do not send an option-A network to chance: training that drops '
+                    'blocks teaches the next stage to work without them.' % (' and '.join(survive), said))
+        return ('Training regime', False, 'Not supported: dropping blocks in training did not make a deleted '
+                'downsampling block survivable; %s.' % said)
 
     def plain_collapse(self):
         c = self.costs['plain20']

@@ -231,6 +231,16 @@ def check_zoo_v2(folder, card, manifest, label):
     want = 'Not supported at this length' if fatal['resnet110'] else 'Supported'
     check(said.startswith(want + ':') and '90.0%, 90.0% error after 10.3 epochs' in said,
           '%s: training-length explanation against the v1 record (%s): %s' % (label, want, said))
+    # Option A trained with dropped blocks (resnet110-sd, resnet110-short): the third explanation.
+    said = v.get('Explanation: training regime', '')
+    if fatal['resnet110']:
+        rises = {n: Measured(folder, n) for n in ('resnet110-sd', 'resnet110-short')}
+        survive = [n for n, m in rises.items() if all(m.rise[b] + m.base < 80 for b in m.down)]
+        check(said.startswith('Supported' if survive else 'Not supported')
+              and all(('%s: block %d %+.2f points' % (n, m.down[0], m.rise[m.down[0]])) in said for n, m in rises.items()),
+              '%s: training-regime explanation (surviving: %s): %s' % (label, survive, said))
+    else:
+        check(not said, '%s: no training-regime explanation when resnet110 survives: %s' % (label, said))
     plain = Measured(folder, 'plain20')
     lowest = min(plain.rise.values()) + plain.base
     said = v.get('plain20, every layer (Fig. 3)', '')

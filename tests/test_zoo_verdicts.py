@@ -2,7 +2,7 @@
 """test_zoo_verdicts.py - the zoo v2 issue's verdicts of models/zoo_report.py on made-up
 measurements (no CLI, no models), one case per outcome: Fig. 3's downsampling blocks reproduced,
 partly or not; the ordinary blocks; Fig. 5a; the shortcut-type explanation supported, not
-supported, not needed, against and untested; the training-length explanation; plain20."""
+supported, not needed, against and untested; the training-length and training-regime explanations; plain20."""
 import argparse
 import json
 import os
@@ -96,6 +96,20 @@ s = said(facts({'resnet110': network(10, (20, 20), 10.5)}, v1=V1), 'Explanation:
 check(s.startswith('Not tested, by the zoo v2 issue') and 'resnet110-b was not needed' in s, s)
 s = said(facts({'resnet110': network(10, (90, 90), 10.5)}, v1=V1), 'Explanation: shortcut type')
 check(s.startswith('Not measured yet'), s)
+# The training regime: option-A networks trained with dropped blocks (resnet110-sd, -short) beside a
+# resnet110 whose downsampling deletion is fatal; said only when both sides are measured.
+for sd_down, short_down, want in (((16, 12), (90, 20), 'Supported: deleting a downsampling block is survivable in resnet110-sd;'),
+                                  ((16, 12), (17, 15), 'Supported: deleting a downsampling block is survivable in resnet110-sd and resnet110-short;'),
+                                  ((90, 12), (85, 15), 'Not supported:')):
+    f = facts({'resnet110': network(10, (90, 50), 10.5), 'resnet110-sd': network(11, sd_down, 11.2),
+               'resnet110-short': network(14, short_down, 14.1)}, v1=V1)
+    s = said(f, 'Explanation: training regime')
+    check(s.startswith(want) and 'resnet110-sd: block 19 %+.2f points, block 37 %+.2f points' % (sd_down[0] - 11, sd_down[1] - 11) in s
+          and '(resnet110: block 19 +80.00, block 37 +40.00)' in s, 'training regime, sd %s, short %s: %s' % (sd_down, short_down, s))
+check(said(facts({'resnet110': network(10, (20, 20), 10.5), 'resnet110-sd': network(11, (16, 12), 11.2)}, v1=V1),
+           'Explanation: training regime') == '', 'no training-regime explanation when resnet110 survives its deletions')
+check(said(facts({'resnet110': network(10, (90, 50), 10.5)}, v1=V1), 'Explanation: training regime') == '',
+      'no training-regime explanation before a network trained with dropped blocks is measured')
 # Without a v2 run (no run definition), no zoo v2 verdict at all.
 old = network(10, (90, 90), 10.5)
 old[0].pop('run')
