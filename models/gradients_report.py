@@ -25,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..')
 # The training experiments' networks (issue 13) too: resnet110-short's effective band is part of
 # its report.
-MODELS = ['resnet20', 'resnet56', 'resnet110', 'resnet110-sd', 'resnet110-short', 'resnet56-sd']
+MODELS = ['resnet20', 'resnet56', 'resnet110', 'resnet110-b', 'resnet110-sd', 'resnet110-short', 'resnet56-sd']
 SAMPLES = 1000  # the paper's count per length
 PRECOMPUTED = os.path.join(ROOT, 'web', 'src', 'precomputed')
 FIGURES = os.path.join(ROOT, 'web', 'src', 'paper-figures.json')
