@@ -131,6 +131,13 @@ try {
     check(rows.some((r) => r.model === 'paper'), 'the explanation table has the paper\'s row');
     const text = await page.locator('[data-testid=explanation-measured]').textContent();
     check(/raises the error by a median of [\d.]+ points in the 54-block resnet110/.test(text) && /the paper's 54-block ResNet-110 lost 0\.3 points/.test(text), `the explanation's sentence is measured: "${text.slice(0, 160)}…"`);
+    // The projection control's cost at its worse downsampling block, from its committed sweep.
+    const b = sourceModels.find((m) => m.name === 'resnet110-b');
+    const bSweep = b && JSON.parse(fs.readFileSync(path.join(root, 'web', 'src', 'precomputed', 'resnet110-b.json'), 'utf8')).results.find((r) => r.spec.kind === 'delete-one');
+    if (bSweep) {
+      const worst = Math.max(...bSweep.rows.filter((r) => b.downsampling.includes(r.deleted[0])).map((r) => bSweep.baseline.accuracy - r.accuracy));
+      check(text.includes(`resnet110-b, with projection shortcuts (1×1 convolutions), loses at most ${(100 * worst).toFixed(1)} points there`), `the explanation gives resnet110-b's downsampling cost (${(100 * worst).toFixed(1)} points): "${text.slice(-600)}"`);
+    }
   }
   await screenshots(page, 1280);
 
@@ -252,6 +259,23 @@ try {
       check(fig8.includes(said), `the Fig. 8 caption gives downsampling block ${b}'s cost as measured ("${said}")`);
     }
     await page.locator('[data-testid=panel-delete-one]').screenshot({ path: path.join(outDir, 'panel-delete-one-fig8-1280.png') });
+    // The shortcut-type control: resnet110-b (projections) beside resnet110 (option A), its
+    // downsampling costs as measured and what each shortcut does.
+    const proj = committedDeleteOne('resnet110-b');
+    const projPartner = sourceModels.find((m) => m.name === 'resnet110-b')?.compare;
+    const partner = projPartner && committedDeleteOne(projPartner);
+    if (proj && partner && models.some((m) => m.name === 'resnet110-b')) {
+      await page.selectOption('#model-select', 'resnet110-b');
+      await describedAs('resnet110-b');
+      await page.waitForFunction(() => (document.querySelector('[data-testid=caption-delete-one]')?.textContent ?? '').includes('blocks of resnet110-b '), null, { timeout: 60000 });
+      await page.waitForSelector('[data-testid=status-delete-one-compare][data-precomputed=true]', { timeout: 60000 });
+      const said = await page.locator('[data-testid=caption-delete-one]').textContent();
+      for (const b of down) {
+        const want = `${rise(proj, b)} points for block ${b} (${projPartner}: ${rise(partner, b)})`;
+        check(said.includes(want), `resnet110-b's caption gives downsampling block ${b}'s cost as measured ("${want}"): "${said.slice(-500)}"`);
+      }
+      check(said.includes('its downsampling shortcuts are projections (1×1 convolutions of stride 2)') && said.includes('(option A)'), `resnet110-b's caption names both shortcut types: "${said.slice(-400)}"`);
+    }
   } else {
     console.log(`note: no committed delete-one results for a stochastic-depth network (${sdName}) and its partner (${normalName}); the Fig. 8 caption is not checked`);
   }

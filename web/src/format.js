@@ -23,3 +23,6 @@ export function powerOfTwoInWords(n) {
   const amount = value / scale;
   return `2^${n}, about ${amount >= 10 ? Math.round(amount) : amount.toFixed(1)} ${word}`;
 }
+
+/** "a, b and c": a list in words. */
+export const andList = (xs) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);

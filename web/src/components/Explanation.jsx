@@ -2,13 +2,12 @@
 // network shipped here beside the paper's ResNet-110: every number comes from the committed
 // delete-one sweeps (the build puts them in each manifest entry as delete_one), none is typed in.
 import { figures, PAPER_BLOCKS } from '../paper.js';
-import { percent } from '../format.js';
+import { andList as list, percent } from '../format.js';
 import { deleteOneFacts } from '../sweepFacts.js';
 
 const CHANCE = 0.9;
 const AT_CHANCE = 0.8; // an error this high has gone to chance (models/zoo_report.py's AT_CHANCE too)
 const points = (x) => `${(100 * x).toFixed(1)} points`;
-const list = (xs) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
 function paperFacts() {
   const fig = figures.fig3_delete_one_block;
@@ -26,6 +25,24 @@ function measured(models) {
       return { entry: m, plain: m.kind === 'plain', facts: deleteOneFacts(m.delete_one.base_error, errors, (b) => down.has(b)) };
     })
     .sort((a, b) => b.entry.num_blocks - a.entry.num_blocks);
+}
+
+/** Why an option-A network goes to chance when a downsampling block goes: the zoo's controls
+ * (projection shortcuts; option A trained with dropped blocks), each said only as measured. */
+function Why({ fatal, rest, paper }) {
+  const lost = (n) => Math.max(...n.facts.down.map((d) => d.error - n.facts.base));
+  const nearPaper = (n) => lost(n) <= 2 * Math.max(...paper.down.map((d) => d.error - paper.base));
+  const projection = rest.filter((n) => /shortcut B/.test(n.entry.about));
+  const dropped = rest.filter((n) => /shortcut A/.test(n.entry.about) && /stochastic depth|short paths/.test(n.entry.about));
+  const parts = [' Option-A shortcuts fill half of the next stage\'s channels with zeros once the block is gone.'];
+  for (const n of projection) {
+    parts.push(` ${n.entry.name}, with projection shortcuts (1×1 convolutions), loses at most ${points(lost(n))} there: ${nearPaper(n) ? 'about what the paper\'s network lost' : `off chance, but far more than the paper's network`}.`);
+  }
+  const near = dropped.filter(nearPaper);
+  if (near.length) parts.push(` ${list(near.map((n) => n.entry.name))}, option A trained with blocks dropped, ${near.length > 1 ? 'lose' : 'loses'} at most ${list(near.map((n) => points(lost(n))))}: zero channels alone do not send a network to chance; how its blocks were trained matters.`);
+  if (!projection.length && !near.length) parts.push(' Whether that, or their training, makes the difference is what the model cards test.');
+  parts.push(' The model card weighs the evidence.');
+  return parts.join('');
 }
 
 function ZooTable({ models }) {
@@ -49,7 +66,7 @@ function ZooTable({ models }) {
         {plain.map((n) => ` ${n.entry.name}, with no skip connections at all, gives ${percent(n.facts.lowest)} to ${percent(n.facts.highest)} error whatever layer is removed${n.facts.lowest >= AT_CHANCE ? ': it goes to chance, as the paper\'s plain network did' : ''}.`).join('')}
         {fatal.length > 0 && ` Deleting a downsampling block sends ${list(fatal.map((n) => n.entry.name))} to chance (${percent(AT_CHANCE, 0)} error or more), where the paper's network lost about ${points(paper.down[0].error - paper.base)}.`}
         {rest.length > 0 && ` ${fatal.length ? 'It costs' : 'Deleting a downsampling block costs'} ${list(rest.map((n) => `${n.entry.name} ${list(n.facts.down.map((d) => points(d.error - n.facts.base)))}`))}${fatal.length ? '' : `, where the paper's network lost about ${points(paper.down[0].error - paper.base)}`}.`}
-        {fatal.some((n) => /shortcut A/.test(n.entry.about)) && ' Option-A shortcuts fill half of the next stage\'s channels with zeros once the block is gone; whether that, or their shorter training, makes the difference is what the model cards test.'}
+        {fatal.some((n) => /shortcut A/.test(n.entry.about)) && <Why fatal={fatal} rest={rest} paper={paper} />}
       </p>
       <p class="zoo-table-title" id="zoo-table-title">Deleting one block, every network here (test error; chance is {percent(CHANCE, 0)})</p>
       <div class="table-scroll">
