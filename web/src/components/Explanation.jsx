@@ -29,7 +29,7 @@ function measured(models) {
 
 /** Why an option-A network goes to chance when a downsampling block goes: the zoo's controls
  * (projection shortcuts; option A trained with dropped blocks), each said only as measured. */
-function Why({ fatal, rest, paper }) {
+function Why({ rest, paper }) {
   const lost = (n) => Math.max(...n.facts.down.map((d) => d.error - n.facts.base));
   const nearPaper = (n) => lost(n) <= 2 * Math.max(...paper.down.map((d) => d.error - paper.base));
   const projection = rest.filter((n) => /shortcut B/.test(n.entry.about));
@@ -66,7 +66,7 @@ function ZooTable({ models }) {
         {plain.map((n) => ` ${n.entry.name}, with no skip connections at all, gives ${percent(n.facts.lowest)} to ${percent(n.facts.highest)} error whatever layer is removed${n.facts.lowest >= AT_CHANCE ? ': it goes to chance, as the paper\'s plain network did' : ''}.`).join('')}
         {fatal.length > 0 && ` Deleting a downsampling block sends ${list(fatal.map((n) => n.entry.name))} to chance (${percent(AT_CHANCE, 0)} error or more), where the paper's network lost about ${points(paper.down[0].error - paper.base)}.`}
         {rest.length > 0 && ` ${fatal.length ? 'It costs' : 'Deleting a downsampling block costs'} ${list(rest.map((n) => `${n.entry.name} ${list(n.facts.down.map((d) => points(d.error - n.facts.base)))}`))}${fatal.length ? '' : `, where the paper's network lost about ${points(paper.down[0].error - paper.base)}`}.`}
-        {fatal.some((n) => /shortcut A/.test(n.entry.about)) && <Why fatal={fatal} rest={rest} paper={paper} />}
+        {fatal.some((n) => /shortcut A/.test(n.entry.about)) && <Why rest={rest} paper={paper} />}
       </p>
       <p class="zoo-table-title" id="zoo-table-title">Deleting one block, every network here (test error; chance is {percent(CHANCE, 0)})</p>
       <div class="table-scroll">
