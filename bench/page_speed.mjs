@@ -18,12 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const [value] = args.splice(i, 2).slice(1);
-  return value;
-};
+const { takeOption } = await import(path.join(root, 'tests', 'web', 'helpers.mjs'));
+const option = (name, fallback) => takeOption(args, name, fallback);
 const images = Number(option('--images', 1000));
 const workers = Number(option('--workers', 2));
 

@@ -227,3 +227,11 @@ export async function servePage() {
   const at = await origin;
   return { server, origin: at, base: `${at}/${path.basename(distDir)}/` };
 }
+
+/** A tool's `--name value` option taken out of args (so that what remains is positional), or fallback. */
+export function takeOption(args, name, fallback) {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const [value] = args.splice(i, 2).slice(1);
+  return value;
+}

@@ -4,6 +4,8 @@
 import figures from './paper-figures.json';
 
 export const PAPER_BLOCKS = 54;
+/** The paper's ResNet-110's downsampling blocks (the first of stages 2 and 3). */
+export const PAPER_DOWNSAMPLING = [19, 37];
 export { figures };
 
 /** Fig. 3: the paper's ResNet-110 error per deleted block, at x = block (or b/54 as a fraction). */

@@ -11,20 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const [value] = args.splice(i, 2).slice(1);
-  return value;
-};
+// The tests' helpers: the option reader and the server (web/serve.mjs on a free port), not copies.
+const { serveDir, takeOption } = await import(path.join(root, 'tests', 'web', 'helpers.mjs'));
+const option = (name, fallback) => takeOption(args, name, fallback);
 const out = path.resolve(option('--out', path.join(root, 'docs', 'page.png')));
 const width = Number(option('--width', 900));
 const height = Number(option('--height', 1900));
 const hash = args[0] ?? 'model=resnet110&compare=plain20&deleted=30,45';
 
 const { chromium } = await import(path.join(root, 'tests', 'web', 'node_modules', 'playwright-core', 'index.mjs'));
-// The tests' server helper (web/serve.mjs on a free port), not a second copy of it.
-const { serveDir } = await import(path.join(root, 'tests', 'web', 'helpers.mjs'));
 const { server, origin } = serveDir(path.join(root, 'web', 'dist'));
 const base = `${await origin}/`;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });

@@ -4,7 +4,7 @@ import { useChart } from '../useChart.js';
 import { axis, chartConfig, percentAxis } from '../chartConfig.js';
 import { usePanelSpec, useExperiment } from '../useExperiment.js';
 import { andList as list, percent } from '../format.js';
-import { figures, fig3ResNet, fig3Vgg, fig8, PAPER_BLOCKS } from '../paper.js';
+import { figures, fig3ResNet, fig3Vgg, fig8, PAPER_BLOCKS, PAPER_DOWNSAMPLING } from '../paper.js';
 import { RunStatus } from './RunStatus.jsx';
 import { SummaryTable } from './SummaryTable.jsx';
 import { ChartFigure } from './ChartFigure.jsx';
@@ -55,7 +55,6 @@ function costs(model, summary) {
   return { ...facts, images: summary.baseline.images, name: model.name };
 }
 
-const PAPER_DOWN = [19, 37]; // the paper's ResNet-110's downsampling blocks
 // What a downsampling block's shortcut does, by the format's shortcut type (models/FORMAT.md).
 const SHORTCUTS = { A: 'a subsampling that pads the new channels with zeros (option A)', B: 'projections (1×1 convolutions of stride 2)' };
 const points = (x) => `${(100 * x).toFixed(1)} points`;
@@ -90,7 +89,7 @@ function Caption({ model, compare, summary, compareSummary, fraction }) {
         ? ` Unlike the paper's stochastic-depth network (Fig. 8), ours is not more robust than its normally trained twin: deleting a block costs it ${points(mine.meanCost)} on average against ${points(theirs.meanCost)}, and its error starts higher (${percent(mine.base)} against ${percent(theirs.base)}). Stochastic depth is known to need long training to pay off (the model card says how long this one was trained).`
         : ` As in the paper (Fig. 8), the stochastic-depth network is the more robust one here: deleting a block costs it ${points(mine.meanCost)} on average against ${points(theirs.meanCost)}.`)}
       {sd && theirs && mine.down.length > 0 && ` Deleting a downsampling block costs it ${downCosts(mine, theirs)}; the paper found that stochastic depth mainly reduces this dependence ("only the dependence on the downsampling layers seems to be reduced"), its block 19 costing under a point.`}
-      {!sd && theirs && mine.down.length > 0 && model.info.shortcut !== compare.info.shortcut && ` Deleting a downsampling block costs it ${downCosts(mine, theirs)}: its downsampling shortcuts are ${SHORTCUTS[model.info.shortcut] ?? model.info.shortcut}, ${compare.name}'s ${SHORTCUTS[compare.info.shortcut] ?? compare.info.shortcut}; the paper's network lost ${list(PAPER_DOWN.map((b) => `${signed(figures.fig3_delete_one_block.resnet110[b - 1] - figures.fig3_delete_one_block.baseline_error)} at block ${b}`))}.`}
+      {!sd && theirs && mine.down.length > 0 && model.info.shortcut !== compare.info.shortcut && ` Deleting a downsampling block costs it ${downCosts(mine, theirs)}: its downsampling shortcuts are ${SHORTCUTS[model.info.shortcut] ?? model.info.shortcut}, ${compare.name}'s ${SHORTCUTS[compare.info.shortcut] ?? compare.info.shortcut}; the paper's network lost ${list(PAPER_DOWNSAMPLING.map((b) => `${signed(figures.fig3_delete_one_block.resnet110[b - 1] - figures.fig3_delete_one_block.baseline_error)} at block ${b}`))}.`}
       {model.entry.kind === 'short-paths' && " This network was trained on short paths only: 23 of its 54 residual branches drawn afresh for each mini-batch, so training saw paths of about 11.5 blocks (the paper's section 5, which reports only its accuracy: the paper's curve shown is its normally trained ResNet-110 of Fig. 3)."}
       {sd && ' The grey band is the paper\'s stochastic-depth ResNet-110 (Fig. 8, given in the paper as a summary): 5.1–5.8% error with most blocks deleted, and the diamonds blocks 1, 19 and 37.'}
       {fraction && ` The paper's network has ${PAPER_BLOCKS} blocks: networks with fewer are plotted against position as a fraction of depth, so that block b of L sits at b/L.`}

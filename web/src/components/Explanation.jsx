@@ -1,7 +1,7 @@
 // Explanation.jsx - what the lab shows, in plain words, and what deleting one block does to each
 // network shipped here beside the paper's ResNet-110: every number comes from the committed
 // delete-one sweeps (the build puts them in each manifest entry as delete_one), none is typed in.
-import { figures, PAPER_BLOCKS } from '../paper.js';
+import { figures, PAPER_BLOCKS, PAPER_DOWNSAMPLING } from '../paper.js';
 import { andList as list, percent } from '../format.js';
 import { deleteOneFacts } from '../sweepFacts.js';
 
@@ -11,7 +11,7 @@ const points = (x) => `${(100 * x).toFixed(1)} points`;
 
 function paperFacts() {
   const fig = figures.fig3_delete_one_block;
-  const down = new Set([19, 37]);
+  const down = new Set(PAPER_DOWNSAMPLING);
   return deleteOneFacts(fig.baseline_error, fig.resnet110.map((error, i) => ({ block: i + 1, error })), (b) => down.has(b));
 }
 
